@@ -1,0 +1,47 @@
+# Every target sets up what it needs: `make test` and `make demo` work on a fresh
+# machine with only Python 3.11.
+SHELL := /bin/bash
+.DEFAULT_GOAL := test
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+GENERATED_PKGS := gmo_aozora gmo_payment melio moneykit smscx
+
+.PHONY: venv generate check-generated validate-specs lint typecheck pytest test demo clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,redis]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+generate: $(STAMP)
+	$(BIN)/python scripts/generate.py
+
+check-generated: $(STAMP)
+	$(BIN)/python scripts/generate.py --check
+
+validate-specs: $(STAMP)
+	$(BIN)/python scripts/validate_specs.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src/provider_tokens scripts
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+test: check-generated validate-specs lint typecheck pytest
+
+demo: $(STAMP)
+	$(BIN)/provider-tokens demo
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
