@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests scripts
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src/provider_tokens scripts
+	$(BIN)/mypy src/provider_tokens scripts tests
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -47,8 +48,10 @@ def test_deep_imports_are_the_same_objects_as_attribute_access() -> None:
     from provider_tokens.gmo_payment.models import TokenResponse
     from provider_tokens.moneykit.api.access_token import create_access_token
 
-    assert provider_tokens.moneykit.api.access_token.create_access_token is create_access_token
-    assert provider_tokens.gmo_payment.models.TokenResponse is TokenResponse
+    moneykit: Any = provider_tokens.moneykit
+    gmo_payment: Any = provider_tokens.gmo_payment
+    assert moneykit.api.access_token.create_access_token is create_access_token
+    assert gmo_payment.models.TokenResponse is TokenResponse
 
 
 def test_unknown_attribute_raises_attribute_error() -> None:

@@ -20,14 +20,15 @@ class CreateAccessTokenRequest:
             grant_type (str | Unset): Token grant type. The SDK docs say "Only `client_credentials` supported"; newer docs
                 say "Only client_credentials or refresh_token supported". The response carries no refresh token, so only
                 `client_credentials` is usable.
-            scope (str | Unset): Space-separated list of actions to grant. If omitted, all of the app's scopes are granted.
-                Default: ''.
+            scope (str | Unset): Space-separated list of actions to grant. Empty or omitted grants all of the app's scopes.
+                The vendor schema declares `default: ""`; no schema default is declared here, so that an unset scope is omitted
+                from the form instead of being sent as an empty `scope=`.
             client_id (str | Unset): Your client ID (alternative to HTTP Basic).
             client_secret (str | Unset): Your client secret (alternative to HTTP Basic).
     """
 
     grant_type: str | Unset = UNSET
-    scope: str | Unset = ""
+    scope: str | Unset = UNSET
     client_id: str | Unset = UNSET
     client_secret: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -1,0 +1,123 @@
+"""Errors raised by token sources.
+
+The tree, status class first and the provider's own code as an attribute::
+
+    TokenError                          base; .provider
+    ├── TokenEndpointError              error status; .status_code .error_code .description
+    │   │                               .body (redacted) .request_id .retry_after
+    │   ├── InvalidClientError          bad credentials (401, invalid_client, ...)
+    │   ├── InvalidRequestError         malformed request (400, invalid_request, ...)
+    │   ├── InvalidScopeError
+    │   ├── InvalidGrantError           bad or spent code / refresh token
+    │   ├── UnsupportedGrantTypeError
+    │   ├── RateLimitError              429; .retry_after
+    │   └── ServerError                 5xx
+    ├── MalformedResponseError          a response that cannot be used (2xx without a token,
+    │                                   non-JSON body, bad expiry, too large, redirect)
+    ├── TransportError                  connection error or timeout; __cause__ is httpx's
+    │   └── TokenTimeoutError           also a builtin TimeoutError
+    ├── NoRefreshTokenError             GMO Aozora: nothing to renew the token with
+    └── ConfigurationError              also a ValueError: bad constructor arguments
+
+``error_code`` is the provider's own code: the OAuth ``error`` (GMO Aozora), the
+problem ``title`` (GMO-PG), ``error_code`` (MoneyKit), ``error.type`` (SMS.CX) and
+``error.code`` (Melio). Messages name the provider, the status and the code, and
+never contain a credential or a token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+class TokenError(Exception):
+    """Base class of every error a token source raises."""
+
+    def __init__(self, message: str, *, provider: str) -> None:
+        super().__init__(message)
+        self.provider = provider
+        # Whether a retry of the same request may succeed, and whether the request
+        # may have reached the provider (a spent refresh token); set by the core.
+        self.retryable = False
+        self.request_sent = True
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class TokenEndpointError(TokenError):
+    """The token endpoint answered with an error status."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str,
+        status_code: int,
+        error_code: str | None = None,
+        description: str | None = None,
+        body: Mapping[str, Any] | str | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, provider=provider)
+        self.status_code = status_code
+        self.error_code = error_code
+        self.description = description
+        self.body = body
+        self.request_id = request_id
+        self.retry_after = retry_after
+
+
+class InvalidClientError(TokenEndpointError):
+    """The client credentials were refused."""
+
+
+class InvalidRequestError(TokenEndpointError):
+    """The provider found the token request malformed."""
+
+
+class InvalidScopeError(TokenEndpointError):
+    """The requested scope is invalid, unknown or not granted."""
+
+
+class InvalidGrantError(TokenEndpointError):
+    """The authorization code or refresh token is invalid, expired or already used."""
+
+
+class UnsupportedGrantTypeError(TokenEndpointError):
+    """The provider does not support the grant type for this client."""
+
+
+class RateLimitError(TokenEndpointError):
+    """429: too many requests; ``retry_after`` says how long to wait, if known."""
+
+
+class ServerError(TokenEndpointError):
+    """5xx: the provider failed."""
+
+
+class MalformedResponseError(TokenError):
+    """A response that cannot be used: not JSON, no token, a bad expiry, too large."""
+
+    def __init__(self, message: str, *, provider: str, status_code: int | None = None) -> None:
+        super().__init__(message, provider=provider)
+        self.status_code = status_code
+
+
+class TransportError(TokenError):
+    """The token request failed in transport; the httpx exception is ``__cause__``."""
+
+
+class TokenTimeoutError(TransportError, TimeoutError):
+    """The token request timed out."""
+
+
+class NoRefreshTokenError(TokenError):
+    """No valid access token and no refresh token: run the authorization flow again."""
+
+
+class ConfigurationError(TokenError, ValueError):
+    """A token source was configured with invalid arguments."""

@@ -1,0 +1,212 @@
+"""HTTP plumbing under the generated clients: credentials, limits, no redirects.
+
+The generated operations call ``client.get_httpx_client().request(...)``. Each source
+hands them a ``GuardedClient``: an ``httpx.Client`` that builds the request (base URL,
+timeout) and sends it through the user's client, or one of our own, with
+
+* the credentials of this call attached by an ``httpx.Auth`` passed per request,
+  overriding any auth set on the user's client (which may be the source itself);
+* redirects never followed (a token request that is redirected is an error);
+* the body read as a stream and refused past ``MAX_BODY_BYTES``;
+* the last response remembered for the current attempt, so that a body the
+  generated parser chokes on can still be reported with its status.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextvars
+import ipaddress
+import logging
+import time
+import urllib.parse
+from collections.abc import Callable, Generator
+from typing import Any
+
+import httpx
+
+from ._exceptions import ConfigurationError, MalformedResponseError
+
+logger = logging.getLogger("provider_tokens")
+
+MAX_BODY_BYTES = 1024 * 1024
+
+# The response of the HTTP exchange in progress in this thread or task.
+last_response: contextvars.ContextVar[httpx.Response | None] = contextvars.ContextVar(
+    "provider_tokens_last_response", default=None
+)
+
+
+class HeaderAuth(httpx.Auth):
+    """Sets one credential header; its repr shows the header name only."""
+
+    def __init__(self, name: str, value: str) -> None:
+        self._name = name
+        self._value = value
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers[self._name] = self._value
+        yield request
+
+    def __repr__(self) -> str:
+        return f"HeaderAuth({self._name!r})"
+
+
+def basic_auth(user: str, secret: str, *, form_encode: bool = False) -> HeaderAuth:
+    """HTTP Basic credentials.
+
+    Plain RFC 7617 (UTF-8, joined with a colon) unless ``form_encode``, in which case
+    both parts are form-urlencoded first, as RFC 6749 §2.3.1 asks.
+    """
+    if form_encode:
+        user, secret = urllib.parse.quote_plus(user), urllib.parse.quote_plus(secret)
+    encoded = base64.b64encode(f"{user}:{secret}".encode()).decode("ascii")
+    return HeaderAuth("Authorization", f"Basic {encoded}")
+
+
+def check_base_url(provider: str, base_url: str, *, allow_insecure_http: bool) -> str:
+    """The base URL without a trailing slash; plain http only to loopback or when allowed."""
+    url = httpx.URL(base_url)
+    if url.scheme not in {"http", "https"} or not url.host:
+        raise ConfigurationError(
+            f"{provider}: base_url must be an absolute http(s) URL, got {base_url!r}",
+            provider=provider,
+        )
+    if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
+        raise ConfigurationError(
+            f"{provider}: refusing to send credentials over plain http to {url.host}; "
+            "use https, or pass allow_insecure_http=True",
+            provider=provider,
+        )
+    return base_url.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class _NoTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    # The guarded client never sends through its own transport; this spares it
+    # building a connection pool and an SSL context nobody would use.
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        raise RuntimeError("GuardedClient sends through its inner client")
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        raise RuntimeError("GuardedClient sends through its inner client")
+
+
+def _log(provider: str, request: httpx.Request, status: int | str, started: float) -> None:
+    logger.debug(
+        "%s %s %s%s -> %s (%.1f ms)",
+        provider,
+        request.method,
+        request.url.host,
+        request.url.path,
+        status,
+        (time.perf_counter() - started) * 1000,
+    )
+
+
+def _rebuild(response: httpx.Response, body: bytes) -> httpx.Response:
+    # The body is already decoded: drop the headers that describe the wire form.
+    headers = [
+        (k, v)
+        for k, v in response.headers.multi_items()
+        if k.lower() not in {"content-encoding", "content-length", "transfer-encoding"}
+    ]
+    rebuilt = httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=body,
+        request=response.request,
+        extensions=response.extensions,
+    )
+    last_response.set(rebuilt)
+    return rebuilt
+
+
+def _too_large(provider: str, response: httpx.Response) -> MalformedResponseError:
+    return MalformedResponseError(
+        f"{provider}: response body exceeds {MAX_BODY_BYTES} bytes; not read",
+        provider=provider,
+        status_code=response.status_code,
+    )
+
+
+class GuardedClient(httpx.Client):
+    """Builds requests like an ``httpx.Client``; sends them through ``inner``."""
+
+    def __init__(
+        self,
+        *,
+        provider: str,
+        base_url: str,
+        timeout: float,
+        inner: Callable[[], httpx.Client],
+        auth: httpx.Auth | None,
+    ) -> None:
+        super().__init__(
+            base_url=base_url, timeout=timeout, transport=_NoTransport(), trust_env=False
+        )
+        self._provider = provider
+        self._inner = inner
+        self._request_auth = auth
+
+    def send(self, request: httpx.Request, **_: Any) -> httpx.Response:
+        started = time.perf_counter()
+        response = self._inner().send(
+            request, stream=True, auth=self._request_auth, follow_redirects=False
+        )
+        try:
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise _too_large(self._provider, response)
+                chunks.append(chunk)
+        finally:
+            response.close()
+        _log(self._provider, request, response.status_code, started)
+        return _rebuild(response, b"".join(chunks))
+
+
+class GuardedAsyncClient(httpx.AsyncClient):
+    """The asyncio twin of ``GuardedClient``."""
+
+    def __init__(
+        self,
+        *,
+        provider: str,
+        base_url: str,
+        timeout: float,
+        inner: Callable[[], httpx.AsyncClient],
+        auth: httpx.Auth | None,
+    ) -> None:
+        super().__init__(
+            base_url=base_url, timeout=timeout, transport=_NoTransport(), trust_env=False
+        )
+        self._provider = provider
+        self._inner = inner
+        self._request_auth = auth
+
+    async def send(self, request: httpx.Request, **_: Any) -> httpx.Response:
+        started = time.perf_counter()
+        response = await self._inner().send(
+            request, stream=True, auth=self._request_auth, follow_redirects=False
+        )
+        try:
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise _too_large(self._provider, response)
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        _log(self._provider, request, response.status_code, started)
+        return _rebuild(response, b"".join(chunks))

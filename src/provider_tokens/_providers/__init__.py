@@ -1,0 +1,1 @@
+"""One module per provider: its servers, credentials, and how to read its responses."""

@@ -1,0 +1,164 @@
+"""GMO Aozora Net Bank: authorization code and rotating refresh tokens.
+
+Quirks: client authentication is fixed per client at registration, ``basic`` or
+``post`` (credentials in the form); resource APIs take the token as
+``x-access-token: <token>``; a refresh token comes only with ``offline_access``
+and is treated as rotating: the newest one is kept, and a refresh (or a code
+exchange) is never retried once it may have reached the bank.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Unpack
+
+from .._exceptions import ConfigurationError, NoRefreshTokenError
+from .._http import basic_auth
+from .._responses import Issued, given
+from .._source import CommonOptions, Plan, TokenSource
+from .._token import AccessToken
+from ..gmo_aozora import AuthenticatedClient
+from ..gmo_aozora.api.authorization import authorization
+from ..gmo_aozora.api.token import token as token_op
+from ..gmo_aozora.models import ErrorResponse, TokenRequest, TokenResponse
+from ..gmo_aozora.models.authorization_response_type import AuthorizationResponseType
+from ..gmo_aozora.models.token_request_grant_type import TokenRequestGrantType
+from ..gmo_aozora.types import UNSET, Response
+from ._common import require, server
+
+SERVERS = {
+    "production": "https://api.gmo-aozora.com/ganb/api/auth/v1",
+    "staging": "https://stg-api.gmo-aozora.com/ganb/api/auth/v1",
+}
+
+
+class GmoAozora(TokenSource):
+    """Tokens for GMO Aozora's APIs, from an authorization code or a refresh token."""
+
+    provider = "gmo_aozora"
+    auth_header = "x-access-token"
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        *,
+        redirect_uri: str,
+        auth_method: Literal["basic", "post"] = "basic",
+        environment: Literal["production", "staging"] = "production",
+        base_url: str | None = None,
+        refresh_token: str | None = None,
+        **common: Unpack[CommonOptions],
+    ) -> None:
+        require(
+            self.provider,
+            client_id=client_id,
+            client_secret=client_secret,
+            redirect_uri=redirect_uri,
+        )
+        if auth_method not in ("basic", "post"):
+            raise ConfigurationError(
+                f"{self.provider}: auth_method must be 'basic' or 'post', got {auth_method!r}",
+                provider=self.provider,
+            )
+        super().__init__(base_url=server(self.provider, SERVERS, environment, base_url), **common)
+        self.client_id = client_id
+        self.redirect_uri = redirect_uri
+        self.auth_method = auth_method
+        self.environment = environment
+        self._client_secret = client_secret
+        self._refresh_token = refresh_token
+        auth = basic_auth(client_id, client_secret) if auth_method == "basic" else None
+        self._client = AuthenticatedClient(base_url=self.base_url, token="", prefix="")
+        self._client.set_httpx_client(self._guarded(auth))
+        self._client.set_async_httpx_client(self._aguarded(auth))
+
+    def authorization_url(self, scope: str, state: str, nonce: str | None = None) -> str:
+        """The front-channel URL to send the user's browser to.
+
+        Ask for ``offline_access`` in ``scope`` to receive a refresh token.
+        """
+        kwargs = authorization._get_kwargs(
+            client_id=self.client_id,
+            redirect_uri=self.redirect_uri,
+            response_type=AuthorizationResponseType.CODE,
+            scope=scope,
+            state=state,
+            nonce=nonce if nonce is not None else UNSET,
+        )
+        request = self._client.get_httpx_client().build_request(
+            kwargs["method"], kwargs["url"], params=kwargs["params"]
+        )
+        return str(request.url)
+
+    def exchange_code(self, code: str) -> AccessToken:
+        """Trade an authorization code for tokens, and cache them."""
+        return self._fetch_now(self._code_plan(code))
+
+    async def aexchange_code(self, code: str) -> AccessToken:
+        return await self._afetch_now(self._code_plan(code))
+
+    def _code_plan(self, code: str) -> Plan:
+        require(self.provider, code=code)
+        return Plan("authorization_code", {"code": code}, spends_grant=True)
+
+    def _plan(self) -> Plan:
+        if not self._refresh_token:
+            raise NoRefreshTokenError(
+                f"{self.provider}: no valid access token and no refresh token; "
+                "run the authorization flow (authorization_url, exchange_code)",
+                provider=self.provider,
+            )
+        return Plan("refresh_token", {"refresh_token": self._refresh_token}, spends_grant=True)
+
+    def _stored(self, token: AccessToken) -> None:
+        if token.refresh_token:
+            self._refresh_token = token.refresh_token
+
+    def _body(self, plan: Plan) -> TokenRequest:
+        grant = TokenRequestGrantType(plan.grant)
+        post = self.auth_method == "post"
+        return TokenRequest(
+            grant_type=grant,
+            code=plan.params.get("code", UNSET),
+            redirect_uri=self.redirect_uri
+            if grant is TokenRequestGrantType.AUTHORIZATION_CODE
+            else UNSET,
+            refresh_token=plan.params.get("refresh_token", UNSET),
+            client_id=self.client_id if post else UNSET,
+            client_secret=self._client_secret if post else UNSET,
+        )
+
+    def _send(self, plan: Plan) -> Issued:
+        return self._read(plan, token_op.sync_detailed(client=self._client, body=self._body(plan)))
+
+    async def _asend(self, plan: Plan) -> Issued:
+        response = await token_op.asyncio_detailed(client=self._client, body=self._body(plan))
+        return self._read(plan, response)
+
+    def _read(self, plan: Plan, response: Response[ErrorResponse | TokenResponse]) -> Issued:
+        parsed = response.parsed
+        if isinstance(parsed, TokenResponse):
+            return Issued(
+                access_token=parsed.access_token,
+                token_type=parsed.token_type,
+                expires_in=parsed.expires_in,
+                scope=parsed.scope,
+                # No new refresh token in a refresh answer: the one sent stays valid.
+                refresh_token=given(parsed.refresh_token) or plan.params.get("refresh_token"),
+                raw=parsed.to_dict(),
+            )
+        if isinstance(parsed, ErrorResponse):
+            raise self._endpoint_error(
+                code=parsed.error, description=given(parsed.error_description)
+            )
+        raise self._unexpected("undocumented status")
+
+    def _header_value(self, token: AccessToken) -> str:
+        return token.access_token
+
+    def _identity(self) -> dict[str, Any]:
+        return {
+            "client_id": self.client_id,
+            "auth_method": self.auth_method,
+            "environment": self.environment,
+        }

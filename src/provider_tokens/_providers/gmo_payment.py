@@ -1,0 +1,78 @@
+"""GMO Payment Gateway: client credentials on its own ``oauth`` host.
+
+Quirks: the token host is ``oauth.mul-pay.jp``, not the payment API host; success
+is 201; ``expires_in`` is a string; ``token_type`` is lowercase ``bearer``; errors
+are RFC 9457 problems whose ``title`` is the error code.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Unpack
+
+from .._http import basic_auth
+from .._responses import Issued, given
+from .._source import CommonOptions, Plan, TokenSource
+from ..gmo_payment import AuthenticatedClient
+from ..gmo_payment.api.token import token as token_op
+from ..gmo_payment.models import Problem, TokenRequest, TokenResponse
+from ..gmo_payment.models.token_request_grant_type import TokenRequestGrantType
+from ..gmo_payment.models.token_request_scope import TokenRequestScope
+from ..gmo_payment.types import Response
+from ._common import require, server
+
+SERVERS = {"production": "https://oauth.mul-pay.jp", "test": "https://stg.oauth.mul-pay.jp"}
+
+_BODY = TokenRequest(
+    grant_type=TokenRequestGrantType.CLIENT_CREDENTIALS, scope=TokenRequestScope.OPENAPI
+)
+
+
+class GmoPayment(TokenSource):
+    """Tokens for GMO-PG's OpenAPI type, with the shop ID and shop password."""
+
+    provider = "gmo_payment"
+
+    def __init__(
+        self,
+        shop_id: str,
+        shop_pass: str,
+        *,
+        environment: Literal["production", "test"] = "production",
+        base_url: str | None = None,
+        **common: Unpack[CommonOptions],
+    ) -> None:
+        require(self.provider, shop_id=shop_id, shop_pass=shop_pass)
+        super().__init__(base_url=server(self.provider, SERVERS, environment, base_url), **common)
+        self.shop_id = shop_id
+        self.environment = environment
+        # Plain RFC 7617 Basic, as GMO-PG documents it.
+        auth = basic_auth(shop_id, shop_pass)
+        self._client = AuthenticatedClient(base_url=self.base_url, token="", prefix="")
+        self._client.set_httpx_client(self._guarded(auth))
+        self._client.set_async_httpx_client(self._aguarded(auth))
+
+    def _plan(self) -> Plan:
+        return Plan("client_credentials")
+
+    def _send(self, plan: Plan) -> Issued:
+        return self._read(token_op.sync_detailed(client=self._client, body=_BODY))
+
+    async def _asend(self, plan: Plan) -> Issued:
+        return self._read(await token_op.asyncio_detailed(client=self._client, body=_BODY))
+
+    def _read(self, response: Response[Problem | TokenResponse]) -> Issued:
+        parsed = response.parsed
+        if isinstance(parsed, TokenResponse):
+            return Issued(
+                access_token=given(parsed.access_token),
+                token_type=given(parsed.token_type),
+                expires_in=given(parsed.expires_in),
+                scope=given(parsed.scope),
+                raw=parsed.to_dict(),
+            )
+        if isinstance(parsed, Problem):
+            raise self._endpoint_error(code=given(parsed.title), description=given(parsed.detail))
+        raise self._unexpected("undocumented status")
+
+    def _identity(self) -> dict[str, Any]:
+        return {"shop_id": self.shop_id, "environment": self.environment}

@@ -1,0 +1,91 @@
+"""Melio Platform API: an Account-scoped token minted with the partner API key.
+
+Quirks: no request body; the key goes raw in ``API-Key``; ``Idempotency-Key`` is
+required (a new UUIDv4 per token request, the same across its retries); the body
+is camelCase ``data.accessToken/expiresAt/refreshToken`` with an absolute expiry;
+the success status is unknown, so 200 and 201 are both accepted. The refresh token
+is kept in ``AccessToken.refresh_token`` but not used: no refresh endpoint is known,
+so a new token is minted with the API key instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Literal, Unpack
+
+from .._http import HeaderAuth
+from .._responses import Issued
+from .._source import CommonOptions, Plan, TokenSource
+from ..melio import AuthenticatedClient
+from ..melio.api.auth import post_auth_token
+from ..melio.models import ErrorResponse, PostAuthResponse
+from ..melio.types import UNSET, Response
+from ._common import require, server
+
+SERVERS = {"production": "https://api.melio.com/v1", "sandbox": "https://api-sandbox.melio.com/v1"}
+
+
+class Melio(TokenSource):
+    """Tokens for the Melio Platform API, scoped to ``account_id`` when given."""
+
+    provider = "melio"
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        account_id: str | None = None,
+        environment: Literal["production", "sandbox"] = "production",
+        base_url: str | None = None,
+        **common: Unpack[CommonOptions],
+    ) -> None:
+        require(self.provider, api_key=api_key)
+        super().__init__(base_url=server(self.provider, SERVERS, environment, base_url), **common)
+        self.account_id = account_id
+        self.environment = environment
+        auth = HeaderAuth("API-Key", api_key)
+        self._client = AuthenticatedClient(base_url=self.base_url, token="", prefix="")
+        self._client.set_httpx_client(self._guarded(auth))
+        self._client.set_async_httpx_client(self._aguarded(auth))
+
+    def _plan(self) -> Plan:
+        return Plan("api_key", {"idempotency_key": str(uuid.uuid4())})
+
+    def _send(self, plan: Plan) -> Issued:
+        return self._read(
+            post_auth_token.sync_detailed(
+                client=self._client,
+                idempotency_key=plan.params["idempotency_key"],
+                melio_account=self.account_id or UNSET,
+            )
+        )
+
+    async def _asend(self, plan: Plan) -> Issued:
+        return self._read(
+            await post_auth_token.asyncio_detailed(
+                client=self._client,
+                idempotency_key=plan.params["idempotency_key"],
+                melio_account=self.account_id or UNSET,
+            )
+        )
+
+    def _read(self, response: Response[ErrorResponse | PostAuthResponse]) -> Issued:
+        parsed = response.parsed
+        if isinstance(parsed, PostAuthResponse):
+            data = parsed.data
+            expires_at = data.expires_at
+            if isinstance(expires_at, dt.datetime) and expires_at.tzinfo is None:
+                expires_at = expires_at.replace(tzinfo=dt.UTC)  # an offset-less time is UTC
+            return Issued(
+                access_token=data.access_token,
+                expires_at=expires_at,
+                refresh_token=data.refresh_token,
+                raw=parsed.to_dict(),
+            )
+        if isinstance(parsed, ErrorResponse):
+            raise self._endpoint_error(code=parsed.error.code, description=parsed.error.message)
+        raise self._unexpected("undocumented status")
+
+    def _identity(self) -> dict[str, Any]:
+        return {"account_id": self.account_id, "environment": self.environment}

@@ -1,0 +1,79 @@
+"""When to retry a token request, and how long to wait first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import random
+from collections.abc import Callable
+
+import attrs
+import httpx
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+# Failures that happen before any byte of the request leaves: safe to retry even
+# for requests that spend something (a refresh token, an authorization code).
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def request_not_sent(exc: httpx.HTTPError) -> bool:
+    return isinstance(exc, _NOT_SENT)
+
+
+def parse_retry_after(value: str | None, *, now: dt.datetime) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value: delta-seconds or an HTTP-date."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def parse_reset_epoch(value: str | None, *, now: dt.datetime) -> float | None:
+    """Seconds until a Unix-timestamp reset header such as SMS.CX ``X-Rate-Limit-Reset``."""
+    if value is None or not value.strip().isdigit():
+        return None
+    try:
+        when = dt.datetime.fromtimestamp(int(value), dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return max(0.0, (when - now).total_seconds())
+
+
+def _jitter() -> float:
+    return random.uniform(0.75, 1.0)  # noqa: S311 - jitter, not cryptography
+
+
+@attrs.frozen
+class RetryPolicy:
+    """Exponential backoff with jitter; a server's ``Retry-After`` wins up to a cap.
+
+    The wait before retry ``n`` (1-based) is ``min(initial * 2**(n-1), max_delay)``
+    times a factor in [0.75, 1]. A ``Retry-After`` up to ``max_retry_after`` seconds is
+    waited for exactly; a longer one is not waited for at all.
+    """
+
+    max_retries: int = 2
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+    jitter: Callable[[], float] = attrs.field(default=_jitter, repr=False)
+
+    def backoff(self, retry: int) -> float:
+        return float(min(self.initial_delay * 2 ** (retry - 1), self.max_delay) * self.jitter())
+
+    def delay(self, retry: int, retry_after: float | None) -> float | None:
+        """Seconds to wait before retry number ``retry``, or ``None`` to give up."""
+        if retry > self.max_retries:
+            return None
+        if retry_after is not None:
+            return retry_after if retry_after <= self.max_retry_after else None
+        return self.backoff(retry)

@@ -1,0 +1,638 @@
+"""The provider-independent token source: cache, renewal, single flight, retries, auth.
+
+A source caches one token. ``token()``/``atoken()`` return it while it is outside
+the refresh margin; past that, exactly one caller (thread or task) becomes the
+leader and fetches, while the others wait for its outcome. Inside the margin the
+old token is still valid, so callers other than the leader keep using it instead
+of waiting, and a failed renewal only surfaces once the old token has expired.
+
+Threads and asyncio tasks share one in-flight fetch (``_Flight``): GMO Aozora
+rotates refresh tokens, so a sync and an async refresh must never overlap. The
+lock guards state only; no I/O happens under it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import threading
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
+from typing import Any, ClassVar, TypedDict, TypeVar
+
+import attrs
+import httpx
+
+from ._clock import Clock, SystemClock
+from ._exceptions import (
+    ConfigurationError,
+    MalformedResponseError,
+    TokenEndpointError,
+    TokenError,
+    TokenTimeoutError,
+    TransportError,
+)
+from ._http import GuardedAsyncClient, GuardedClient, check_base_url, last_response
+from ._responses import Issued, endpoint_error, parse_lifetime, unexpected
+from ._retry import RetryPolicy, request_not_sent
+from ._token import AccessToken
+
+logger = logging.getLogger("provider_tokens")
+
+T = TypeVar("T")
+
+# After a failed renewal while the old token is still valid, wait this long
+# (at most half the remaining lifetime) before trying again (Azure waits 30 s).
+RENEWAL_BACKOFF = 30.0
+
+
+class CommonOptions(TypedDict, total=False):
+    """The keyword arguments every provider source takes (``**common``)."""
+
+    http_client: httpx.Client | None
+    async_http_client: httpx.AsyncClient | None
+    timeout: float
+    refresh_margin: float
+    default_ttl: float
+    on_token: Callable[[AccessToken], None] | None
+    max_retries: int
+    allow_insecure_http: bool
+    clock: Clock | None
+    retry_policy: RetryPolicy | None
+
+
+@attrs.frozen
+class Plan:
+    """One logical token request; its retries reuse it unchanged.
+
+    ``spends_grant`` marks requests that use up what they send (a refresh token, an
+    authorization code): those are retried only when the request never left.
+    """
+
+    grant: str
+    params: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    spends_grant: bool = False
+
+
+@attrs.frozen
+class _Entry:
+    token: AccessToken
+    refresh_at: float  # monotonic
+    expire_at: float  # monotonic
+
+
+class _Flight:
+    """The outcome of one in-flight fetch, awaitable from threads and event loops."""
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self.token: AccessToken | None = None
+        self.error: BaseException | None = None
+
+    def finish(self, token: AccessToken | None, error: BaseException | None) -> None:
+        with self._lock:
+            self.token, self.error = token, error
+            self._done.set()
+            waiters, self._waiters = self._waiters, []
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
+        for loop, future in waiters:
+            if loop is here:
+                _wake(future)
+            else:
+                # A closed loop raises RuntimeError: nobody is waiting there any more.
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(_wake, future)
+
+    def result(self) -> AccessToken:
+        if self.error is not None:
+            raise self.error
+        assert self.token is not None
+        return self.token
+
+    def wait(self) -> AccessToken:
+        self._done.wait()
+        return self.result()
+
+    def settled(self) -> None:
+        """Wait for the outcome, whatever it is."""
+        self._done.wait()
+
+    async def asettled(self) -> None:
+        with contextlib.suppress(Exception):  # only the end of the flight matters here
+            await self.wait_async()
+
+    async def wait_async(self) -> AccessToken:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        with self._lock:
+            pending = not self._done.is_set()
+            if pending:
+                self._waiters.append((loop, future))
+        if pending:
+            await future
+        return self.result()
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+class TokenSource(httpx.Auth):
+    """Base class of the provider sources; also an ``httpx.Auth``.
+
+    Subclasses supply ``provider``, how to plan a token request (``_plan``), and how
+    to send one attempt of it through their generated client (``_send``/``_asend``).
+    """
+
+    provider: ClassVar[str]
+    # Header that carries the token on the provider's resource APIs.
+    auth_header: ClassVar[str] = "Authorization"
+    # SMS.CX: a zero or negative expires_in means "unknown", not malformed.
+    _nonpositive_expiry_is_unknown: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        timeout: float = 10.0,
+        refresh_margin: float = 60.0,
+        default_ttl: float = 300.0,
+        on_token: Callable[[AccessToken], None] | None = None,
+        max_retries: int = 2,
+        allow_insecure_http: bool = False,
+        clock: Clock | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        self._check_common(timeout, refresh_margin, default_ttl, max_retries)
+        self.base_url = check_base_url(
+            self.provider, base_url, allow_insecure_http=allow_insecure_http
+        )
+        self._timeout = timeout
+        self._refresh_margin = refresh_margin
+        self._default_ttl = default_ttl
+        self._on_token = on_token
+        self._clock: Clock = clock or SystemClock()
+        self._retry = retry_policy or RetryPolicy(max_retries=max_retries)
+        self._user_client = http_client
+        self._user_async_client = async_http_client
+        self._own_client: httpx.Client | None = None
+        self._own_async_client: httpx.AsyncClient | None = None
+
+        self._lock = threading.Lock()
+        self._entry: _Entry | None = None
+        self._flight: _Flight | None = None
+        self._renew_not_before = 0.0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def _check_common(
+        self, timeout: float, refresh_margin: float, default_ttl: float, max_retries: int
+    ) -> None:
+        problems = [
+            f"{name} must be {rule}"
+            for name, ok, rule in [
+                ("timeout", timeout > 0, "positive"),
+                ("refresh_margin", refresh_margin >= 0, "zero or more"),
+                ("default_ttl", default_ttl > 0, "positive"),
+                ("max_retries", max_retries >= 0, "zero or more"),
+            ]
+            if not ok
+        ]
+        if problems:
+            raise ConfigurationError(
+                f"{self.provider}: {'; '.join(problems)}", provider=self.provider
+            )
+
+    # -- what subclasses provide ------------------------------------------------
+
+    def _plan(self) -> Plan:
+        """The token request to make now (may raise ``NoRefreshTokenError``)."""
+        raise NotImplementedError
+
+    def _send(self, plan: Plan) -> Issued:
+        """One attempt of ``plan`` through the generated client."""
+        raise NotImplementedError
+
+    async def _asend(self, plan: Plan) -> Issued:
+        raise NotImplementedError
+
+    def _stored(self, token: AccessToken) -> None:
+        """Called under the lock when a new token is cached (GMO Aozora keeps its refresh token)."""
+
+    def _header_value(self, token: AccessToken) -> str:
+        return f"Bearer {token.access_token}"
+
+    # -- HTTP clients for the generated code -------------------------------------
+
+    def _sync_inner(self) -> httpx.Client:
+        if self._user_client is not None:
+            return self._user_client
+        if self._own_client is None:
+            self._own_client = httpx.Client(timeout=self._timeout, follow_redirects=False)
+        return self._own_client
+
+    def _async_inner(self) -> httpx.AsyncClient:
+        if self._user_async_client is not None:
+            return self._user_async_client
+        if self._own_async_client is None:
+            self._own_async_client = httpx.AsyncClient(
+                timeout=self._timeout, follow_redirects=False
+            )
+        return self._own_async_client
+
+    def _guarded(self, auth: httpx.Auth | None) -> GuardedClient:
+        return GuardedClient(
+            provider=self.provider,
+            base_url=self.base_url,
+            timeout=self._timeout,
+            inner=self._sync_inner,
+            auth=auth,
+        )
+
+    def _aguarded(self, auth: httpx.Auth | None) -> GuardedAsyncClient:
+        return GuardedAsyncClient(
+            provider=self.provider,
+            base_url=self.base_url,
+            timeout=self._timeout,
+            inner=self._async_inner,
+            auth=auth,
+        )
+
+    def close(self) -> None:
+        """Close the HTTP client this source created (not one you passed in)."""
+        if self._own_client is not None:
+            self._own_client.close()
+            self._own_client = None
+
+    async def aclose(self) -> None:
+        self.close()
+        if self._own_async_client is not None:
+            await self._own_async_client.aclose()
+            self._own_async_client = None
+
+    def __enter__(self: T) -> T:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    async def __aenter__(self: T) -> T:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # -- the cache ----------------------------------------------------------------
+
+    def token(self) -> AccessToken:
+        """The cached token, or a new one if it is due for renewal."""
+        cached, flight, lead = self._claim()
+        if cached is not None:
+            return cached
+        assert flight is not None
+        if not lead:
+            return flight.wait()
+        fallback = self._still_valid()
+        self._lead(flight, lambda: self._fetch(self._plan()))
+        return self._outcome(flight, fallback)
+
+    async def atoken(self) -> AccessToken:
+        """The asyncio twin of ``token()``; never blocks the event loop."""
+        cached, flight, lead = self._claim()
+        if cached is not None:
+            return cached
+        assert flight is not None
+        if not lead:
+            return await flight.wait_async()
+        fallback = self._still_valid()
+        # The fetch runs in its own task so that a cancelled leader does not
+        # cancel it for everyone waiting on it.
+        task = asyncio.ensure_future(self._alead(flight, lambda: self._afetch(self._plan())))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        await asyncio.shield(task)
+        return self._outcome(flight, fallback)
+
+    def _fetch_now(self, plan: Plan) -> AccessToken:
+        """Fetch with ``plan`` now (after any fetch in flight), cache and return the result."""
+        while True:
+            _, flight, lead = self._claim(force=True)
+            assert flight is not None
+            if lead:
+                break
+            flight.settled()
+        self._lead(flight, lambda: self._fetch(plan))
+        return flight.result()
+
+    async def _afetch_now(self, plan: Plan) -> AccessToken:
+        while True:
+            _, flight, lead = self._claim(force=True)
+            assert flight is not None
+            if lead:
+                break
+            await flight.asettled()
+        task = asyncio.ensure_future(self._alead(flight, lambda: self._afetch(plan)))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        await asyncio.shield(task)
+        return flight.result()
+
+    def invalidate(self, token: AccessToken | None = None) -> None:
+        """Drop the cached token; given a token, only if it is still the cached one."""
+        with self._lock:
+            if self._entry is None:
+                return
+            if token is None or self._entry.token.access_token == token.access_token:
+                self._entry = None
+                self._renew_not_before = 0.0
+
+    def _claim(self, *, force: bool = False) -> tuple[AccessToken | None, _Flight | None, bool]:
+        """Under the lock: a token to return now, or the flight to join or lead."""
+        with self._lock:
+            now = self._clock.monotonic()
+            entry = self._entry
+            if entry is not None and not force:
+                if now < entry.refresh_at:
+                    return entry.token, None, False
+                if now < entry.expire_at and (
+                    self._flight is not None or now < self._renew_not_before
+                ):
+                    return entry.token, None, False
+            if self._flight is not None:
+                return None, self._flight, False
+            self._flight = _Flight()
+            return None, self._flight, True
+
+    def _still_valid(self) -> AccessToken | None:
+        with self._lock:
+            entry = self._entry
+            if entry is not None and self._clock.monotonic() < entry.expire_at:
+                return entry.token
+        return None
+
+    def _outcome(self, flight: _Flight, fallback: AccessToken | None) -> AccessToken:
+        if flight.error is not None and fallback is not None:
+            logger.warning(
+                "%s: token renewal failed, still using the current token: %s",
+                self.provider,
+                flight.error,
+            )
+            return fallback
+        return flight.result()
+
+    def _lead(self, flight: _Flight, fetch: Callable[[], tuple[AccessToken, _Entry]]) -> None:
+        result: tuple[AccessToken, _Entry] | None = None
+        error: BaseException | None = None
+        try:
+            result = fetch()
+        except BaseException as exc:
+            error = exc
+            if not isinstance(exc, TokenError):
+                raise
+        finally:
+            self._land(flight, result, error)
+
+    async def _alead(
+        self, flight: _Flight, fetch: Callable[[], Awaitable[tuple[AccessToken, _Entry]]]
+    ) -> None:
+        result: tuple[AccessToken, _Entry] | None = None
+        error: BaseException | None = None
+        try:
+            result = await fetch()
+        except BaseException as exc:
+            error = exc
+            if not isinstance(exc, TokenError):
+                raise
+        finally:
+            self._land(flight, result, error)
+
+    def _land(
+        self,
+        flight: _Flight,
+        result: tuple[AccessToken, _Entry] | None,
+        error: BaseException | None,
+    ) -> None:
+        """Store the outcome, release the flight, wake the waiters, then call back."""
+        with self._lock:
+            if self._flight is flight:
+                self._flight = None
+            if result is not None:
+                self._entry = result[1]
+                self._renew_not_before = 0.0
+                self._stored(result[0])
+            elif self._entry is not None:
+                now = self._clock.monotonic()
+                wait = min(RENEWAL_BACKOFF, max(1.0, (self._entry.expire_at - now) / 2))
+                self._renew_not_before = now + wait
+        flight.finish(result[0] if result else None, error)
+        if result is not None and self._on_token is not None:
+            try:
+                self._on_token(result[0])
+            except Exception:
+                logger.exception("%s: on_token callback failed", self.provider)
+
+    # -- fetching, with retries ---------------------------------------------------
+
+    def _fetch(self, plan: Plan) -> tuple[AccessToken, _Entry]:
+        retry = 0
+        while True:
+            sent_mono, sent_wall = self._clock.monotonic(), self._clock.now()
+            try:
+                return self._to_token(self._call(lambda: self._send(plan)), sent_mono, sent_wall)
+            except TokenError as exc:
+                delay = self._retry_delay(plan, exc, retry + 1)
+                if delay is None:
+                    raise
+            retry += 1
+            self._clock.sleep(delay)
+
+    async def _afetch(self, plan: Plan) -> tuple[AccessToken, _Entry]:
+        retry = 0
+        while True:
+            sent_mono, sent_wall = self._clock.monotonic(), self._clock.now()
+            try:
+                issued = await self._acall(lambda: self._asend(plan))
+                return self._to_token(issued, sent_mono, sent_wall)
+            except TokenError as exc:
+                delay = self._retry_delay(plan, exc, retry + 1)
+                if delay is None:
+                    raise
+            retry += 1
+            await self._clock.asleep(delay)
+
+    def _retry_delay(self, plan: Plan, exc: TokenError, retry: int) -> float | None:
+        if not exc.retryable:
+            return None
+        if plan.spends_grant and exc.request_sent:
+            exc.args = (
+                f"{exc.message} (not retried: the {plan.grant} request may have reached "
+                "the provider, and what it sent may already be spent)",
+            )
+            return None
+        delay = self._retry.delay(retry, getattr(exc, "retry_after", None))
+        if delay is not None:
+            logger.info(
+                "%s: token request failed (%s); retry %d of %d in %.2f s",
+                self.provider,
+                exc.message,
+                retry,
+                self._retry.max_retries,
+                delay,
+            )
+        return delay
+
+    def _call(self, send: Callable[[], T]) -> T:
+        """Run one HTTP exchange of the generated client; any failure becomes a TokenError."""
+        reset = last_response.set(None)
+        try:
+            return send()
+        except TokenError:
+            raise
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc) from exc
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise self._parse_error(exc) from None
+        finally:
+            last_response.reset(reset)
+
+    async def _acall(self, send: Callable[[], Awaitable[T]]) -> T:
+        reset = last_response.set(None)
+        try:
+            return await send()
+        except TokenError:
+            raise
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc) from exc
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise self._parse_error(exc) from None
+        finally:
+            last_response.reset(reset)
+
+    def _transport_error(self, exc: httpx.HTTPError) -> TransportError:
+        cls = TokenTimeoutError if isinstance(exc, httpx.TimeoutException) else TransportError
+        error = cls(
+            f"{self.provider}: token request failed: {type(exc).__name__}", provider=self.provider
+        )
+        error.retryable = True
+        error.request_sent = not request_not_sent(exc)
+        return error
+
+    def _endpoint_error(
+        self,
+        *,
+        code: str | None,
+        description: str | None,
+        by_status: Mapping[int, type[TokenEndpointError]] | None = None,
+    ) -> TokenError:
+        """The typed error for a documented error response of the current attempt.
+
+        ``by_status`` overrides the class for statuses where a provider's code misleads.
+        """
+        response = last_response.get()
+        if response is None:  # pragma: no cover - the guarded client always records one
+            return self._unexpected("error response was not recorded")
+        return endpoint_error(
+            self.provider,
+            response,
+            code=code,
+            description=description,
+            now=self._clock.now(),
+            cls=(by_status or {}).get(response.status_code),
+        )
+
+    def _unexpected(self, reason: str) -> TokenError:
+        return unexpected(self.provider, last_response.get(), reason, now=self._clock.now())
+
+    def _parse_error(self, exc: Exception) -> TokenError:
+        # The generated parser raised: an undocumented non-IANA status, a body that
+        # is not JSON, a required member missing, a bad date. Report the status.
+        return self._unexpected(f"response body could not be parsed ({type(exc).__name__})")
+
+    def _to_token(
+        self, issued: Issued, sent_mono: float, sent_wall: dt.datetime
+    ) -> tuple[AccessToken, _Entry]:
+        access = issued.access_token
+        if not isinstance(access, str) or not access.strip():
+            shown = "empty" if access in ("", None) else f"a {type(access).__name__}"
+            raise MalformedResponseError(
+                f"{self.provider}: response has no usable access token ({shown})",
+                provider=self.provider,
+            )
+        if issued.expires_at is not None:
+            remaining = (issued.expires_at - self._clock.now()).total_seconds()
+            if remaining <= 0:
+                raise MalformedResponseError(
+                    f"{self.provider}: token expiry {issued.expires_at.isoformat()} is in the past",
+                    provider=self.provider,
+                )
+            lifetime: float | None = remaining
+            expires_at: dt.datetime | None = issued.expires_at
+        else:
+            lifetime = parse_lifetime(
+                self.provider,
+                issued.expires_in,
+                nonpositive_is_unknown=self._nonpositive_expiry_is_unknown,
+            )
+            expires_at = sent_wall + dt.timedelta(seconds=lifetime) if lifetime else None
+        ttl = lifetime or self._default_ttl
+        token = AccessToken(
+            access_token=access,
+            token_type=issued.token_type,
+            expires_at=expires_at,
+            scope=issued.scope,
+            refresh_token=issued.refresh_token,
+            raw=issued.raw,
+        )
+        expire_at = sent_mono + ttl
+        entry = _Entry(token, expire_at - min(self._refresh_margin, ttl / 2), expire_at)
+        logger.debug("%s: new token, lifetime %.0f s", self.provider, ttl)
+        return token, entry
+
+    # -- httpx.Auth ---------------------------------------------------------------
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        token = self.token()
+        request.headers[self.auth_header] = self._header_value(token)
+        response = yield request
+        if response.status_code == 401 and _replayable(request):
+            self.invalidate(token)
+            request.headers[self.auth_header] = self._header_value(self.token())
+            yield request
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        token = await self.atoken()
+        request.headers[self.auth_header] = self._header_value(token)
+        response = yield request
+        if response.status_code == 401 and _replayable(request):
+            self.invalidate(token)
+            request.headers[self.auth_header] = self._header_value(await self.atoken())
+            yield request
+
+    def _identity(self) -> dict[str, Any]:
+        """Non-secret fields shown in repr."""
+        return {}
+
+    def __repr__(self) -> str:
+        fields = ", ".join(
+            f"{k}={v!r}" for k, v in {**self._identity(), "base_url": self.base_url}.items()
+        )
+        return f"{type(self).__name__}({fields})"
+
+    __str__ = __repr__
+
+
+def _replayable(request: httpx.Request) -> bool:
+    # A streamed body has been consumed; only in-memory bodies can be sent again.
+    return isinstance(request.stream, httpx.ByteStream)
