@@ -471,22 +471,23 @@ class TokenSource(httpx.Auth):
     def _retry_delay(self, plan: Plan, exc: TokenError, retry: int) -> float | None:
         if not exc.retryable:
             return None
+        delay = self._retry.delay(retry, getattr(exc, "retry_after", None))
+        if delay is None:
+            return None
         if plan.spends_grant and exc.request_sent:
             exc.args = (
                 f"{exc.message} (not retried: the {plan.grant} request may have reached "
                 "the provider, and what it sent may already be spent)",
             )
             return None
-        delay = self._retry.delay(retry, getattr(exc, "retry_after", None))
-        if delay is not None:
-            logger.info(
-                "%s: token request failed (%s); retry %d of %d in %.2f s",
-                self.provider,
-                exc.message,
-                retry,
-                self._retry.max_retries,
-                delay,
-            )
+        logger.info(
+            "%s: token request failed (%s); retry %d of %d in %.2f s",
+            self.provider,
+            exc.message,
+            retry,
+            self._retry.max_retries,
+            delay,
+        )
         return delay
 
     def _call(self, send: Callable[[], T]) -> T:

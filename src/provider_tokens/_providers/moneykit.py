@@ -119,29 +119,32 @@ class MoneyKit(TokenSource):
 
     def introspect(self) -> AppClientResponse:
         """What MoneyKit knows about this client (``GET /auth/introspect``)."""
-        response = self._call(lambda: instrospect_client.sync_detailed(client=self._api))
-        return self._introspected(response)
+        return self._call(
+            lambda: self._introspected(instrospect_client.sync_detailed(client=self._api))
+        )
 
     async def aintrospect(self) -> AppClientResponse:
-        response = await self._acall(lambda: instrospect_client.asyncio_detailed(client=self._api))
-        return self._introspected(response)
+        async def call() -> AppClientResponse:
+            return self._introspected(await instrospect_client.asyncio_detailed(client=self._api))
+
+        return await self._acall(call)
 
     def jwks(self) -> JWKSet:
         """The keys that sign MoneyKit's webhook JWTs (``GET /.well-known/jwks.json``)."""
-        response = self._call(
-            lambda: get_well_known_jwks.sync_detailed(
-                client=self._public, x_client_id=self.client_id
+        return self._call(
+            lambda: self._jwks(
+                get_well_known_jwks.sync_detailed(client=self._public, x_client_id=self.client_id)
             )
         )
-        return self._jwks(response)
 
     async def ajwks(self) -> JWKSet:
-        response = await self._acall(
-            lambda: get_well_known_jwks.asyncio_detailed(
+        async def call() -> JWKSet:
+            response = await get_well_known_jwks.asyncio_detailed(
                 client=self._public, x_client_id=self.client_id
             )
-        )
-        return self._jwks(response)
+            return self._jwks(response)
+
+        return await self._acall(call)
 
     def _introspected(
         self, response: Response[APIErrorAuthResponse | AppClientResponse]

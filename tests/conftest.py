@@ -1,0 +1,100 @@
+"""Shared test helpers: a controllable clock and a recording mock provider."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+
+class FakeClock:
+    """A clock that only moves when told to; sleeps are recorded, not slept."""
+
+    def __init__(self, start: dt.datetime | None = None) -> None:
+        self.t = 1000.0
+        self.start = start or dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
+        self.sleeps: list[float] = []
+
+    def advance(self, seconds: float) -> None:
+        self.t += seconds
+
+    def monotonic(self) -> float:
+        return self.t
+
+    def now(self) -> dt.datetime:
+        return self.start + dt.timedelta(seconds=self.t - 1000.0)
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.advance(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class MockProvider:
+    """A scripted token endpoint behind ``httpx.MockTransport``, sync and async.
+
+    ``responses`` are served in order (the last one repeats); every request is
+    recorded. ``gate`` lets a test hold responses back to pile up concurrent callers.
+    """
+
+    def __init__(self, *responses: httpx.Response | Handler | Exception) -> None:
+        self.responses = list(responses)
+        self.requests: list[httpx.Request] = []
+        self.gate: threading.Event | None = None
+        self._lock = threading.Lock()
+
+    def _next(self, request: httpx.Request) -> httpx.Response:
+        with self._lock:
+            self.requests.append(request)
+            index = min(len(self.requests), len(self.responses)) - 1
+        if self.gate is not None:
+            self.gate.wait(10)
+        item = self.responses[index]
+        if isinstance(item, Exception):
+            raise item
+        if isinstance(item, httpx.Response):
+            return httpx.Response(item.status_code, headers=item.headers, content=item.content)
+        return item(request)
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(transport=httpx.MockTransport(self._next))
+
+    def async_client(self) -> httpx.AsyncClient:
+        async def handler(request: httpx.Request) -> httpx.Response:
+            return self._next(request)
+
+        return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+
+    def form(self, index: int = -1) -> dict[str, str]:
+        from urllib.parse import parse_qsl
+
+        return dict(parse_qsl(self.requests[index].content.decode()))
+
+
+def reply(status: int, body: Any = None, **headers: str) -> httpx.Response:
+    """A JSON response (``body`` as dict) or raw bytes/str."""
+    if isinstance(body, dict | list):
+        content = json.dumps(body).encode()
+        headers.setdefault("content_type", "application/json")
+    elif isinstance(body, str):
+        content = body.encode()
+    else:
+        content = body or b""
+    return httpx.Response(
+        status, headers={k.replace("_", "-"): v for k, v in headers.items()}, content=content
+    )
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()

@@ -1,0 +1,177 @@
+"""GMO Aozora token source: code exchange, rotating refresh tokens, both auth methods."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import httpx
+import pytest
+
+from provider_tokens import AccessToken, GmoAozora, NoRefreshTokenError, ServerError, TransportError
+
+from conftest import FakeClock, MockProvider, reply
+
+JSON = "application/json;charset=UTF-8"
+REDIRECT = "https://app.example/callback"
+
+
+def issued(access: str, refresh: str | None = None, expires_in: object = 3600) -> httpx.Response:
+    body: dict[str, object] = {
+        "access_token": access,
+        "scope": "private:account offline_access",
+        "token_type": "Bearer",
+        "expires_in": expires_in,
+        "id_token": "header.payload.sig",
+    }
+    if refresh:
+        body["refresh_token"] = refresh
+    return reply(200, body, content_type=JSON)
+
+
+def source(mock: MockProvider, clock: FakeClock, **kwargs: object) -> GmoAozora:
+    return GmoAozora(
+        "cid",
+        "csecret",
+        redirect_uri=REDIRECT,
+        http_client=mock.client(),
+        clock=clock,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize(
+    ("environment", "host"),
+    [("production", "api.gmo-aozora.com"), ("staging", "stg-api.gmo-aozora.com")],
+)
+def test_authorization_url(environment: str, host: str) -> None:
+    aozora = GmoAozora("cid", "csecret", redirect_uri=REDIRECT, environment=environment)  # type: ignore[arg-type]
+    url = httpx.URL(aozora.authorization_url("private:account offline_access", "st-1", nonce="n-1"))
+    assert (url.host, url.path) == (host, "/ganb/api/auth/v1/authorization")
+    assert dict(urllib.parse.parse_qsl(url.query.decode())) == {
+        "client_id": "cid",
+        "redirect_uri": REDIRECT,
+        "response_type": "code",
+        "scope": "private:account offline_access",
+        "state": "st-1",
+        "nonce": "n-1",
+    }
+    assert "nonce" not in aozora.authorization_url("s", "st")
+
+
+def test_code_exchange_with_basic_auth(clock: FakeClock) -> None:
+    mock = MockProvider(issued("a1", "r1"))
+    token = source(mock, clock).exchange_code("the-code")
+    request = mock.requests[0]
+    assert str(request.url) == "https://api.gmo-aozora.com/ganb/api/auth/v1/token"
+    assert request.headers["authorization"] == "Basic Y2lkOmNzZWNyZXQ="
+    assert mock.form() == {
+        "grant_type": "authorization_code",
+        "code": "the-code",
+        "redirect_uri": REDIRECT,
+    }
+    assert (token.access_token, token.refresh_token) == ("a1", "r1")
+    assert token.raw["id_token"] == "header.payload.sig"
+
+
+async def test_code_exchange_with_post_auth(clock: FakeClock) -> None:
+    mock = MockProvider(issued("a1", "r1"))
+    aozora = GmoAozora(
+        "cid",
+        "cs:ec/ret+",
+        redirect_uri=REDIRECT,
+        auth_method="post",
+        async_http_client=mock.async_client(),
+        clock=clock,
+    )
+    await aozora.aexchange_code("the-code")
+    assert "authorization" not in mock.requests[0].headers
+    assert mock.form() == {
+        "grant_type": "authorization_code",
+        "code": "the-code",
+        "redirect_uri": REDIRECT,
+        "client_id": "cid",
+        "client_secret": "cs:ec/ret+",
+    }
+
+
+def test_refresh_rotates_and_keeps_the_newest_refresh_token(clock: FakeClock) -> None:
+    seen: list[AccessToken] = []
+    mock = MockProvider(issued("a1", "r2"), issued("a2", "r3"))
+    aozora = source(mock, clock, refresh_token="r1", on_token=seen.append)
+    assert aozora.token().access_token == "a1"
+    clock.advance(3600)
+    assert aozora.token().access_token == "a2"
+    assert [mock.form(i)["refresh_token"] for i in (0, 1)] == ["r1", "r2"]
+    assert mock.form(0)["grant_type"] == "refresh_token"
+    assert "redirect_uri" not in mock.form(0)
+    assert [t.refresh_token for t in seen] == ["r2", "r3"]
+
+
+def test_an_answer_without_a_refresh_token_keeps_the_old_one(clock: FakeClock) -> None:
+    mock = MockProvider(issued("a1"), issued("a2"))
+    aozora = source(mock, clock, refresh_token="r1")
+    assert aozora.token().refresh_token == "r1"
+    aozora.invalidate()
+    aozora.token()
+    assert mock.form(1)["refresh_token"] == "r1"
+
+
+def test_expires_in_as_a_numeric_string_is_accepted(clock: FakeClock) -> None:
+    token = source(
+        MockProvider(issued("a1", "r2", expires_in="2592000")), clock, refresh_token="r1"
+    ).token()
+    assert token.expires_in(now=clock.now()) == 2592000
+
+
+def test_without_token_or_refresh_token_token_raises(clock: FakeClock) -> None:
+    mock = MockProvider(issued("a1"))
+    with pytest.raises(NoRefreshTokenError, match="exchange_code"):
+        source(mock, clock).token()
+    assert mock.requests == []
+
+
+def test_invalidate_keeps_the_refresh_token(clock: FakeClock) -> None:
+    mock = MockProvider(issued("a1", "r1"), issued("a2", "r2"))
+    aozora = source(mock, clock)
+    aozora.exchange_code("c")
+    aozora.invalidate()
+    assert aozora.token().access_token == "a2"
+    assert mock.form(1) == {"grant_type": "refresh_token", "refresh_token": "r1"}
+
+
+def test_a_refresh_is_not_retried_after_a_5xx(clock: FakeClock) -> None:
+    mock = MockProvider(
+        reply(503, {"error": "server_error"}, content_type=JSON), issued("a1", "r2")
+    )
+    with pytest.raises(
+        ServerError, match="not retried: the refresh_token request may have reached"
+    ):
+        source(mock, clock, refresh_token="r1").token()
+    assert len(mock.requests) == 1
+
+
+def test_a_refresh_is_retried_when_the_connection_was_never_made(clock: FakeClock) -> None:
+    mock = MockProvider(httpx.ConnectError("refused"), issued("a1", "r2"))
+    assert source(mock, clock, refresh_token="r1").token().access_token == "a1"
+    assert len(mock.requests) == 2
+
+
+def test_a_refresh_is_not_retried_after_a_read_timeout(clock: FakeClock) -> None:
+    mock = MockProvider(httpx.ReadTimeout("slow"), issued("a1", "r2"))
+    with pytest.raises(TransportError, match="not retried"):
+        source(mock, clock, refresh_token="r1").token()
+    assert len(mock.requests) == 1
+
+
+def test_resource_requests_use_x_access_token(clock: FakeClock) -> None:
+    aozora = source(MockProvider(issued("a1", "r2")), clock, refresh_token="r1")
+    seen: list[httpx.Request] = []
+
+    def api(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200)
+
+    with httpx.Client(auth=aozora, transport=httpx.MockTransport(api)) as client:
+        client.get("https://api.gmo-aozora.com/ganb/api/corporation/v1/accounts")
+    assert seen[0].headers["x-access-token"] == "a1"
+    assert "authorization" not in seen[0].headers
