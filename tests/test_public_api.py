@@ -1,0 +1,97 @@
+"""The public names: exactly what __all__ says, and all of them importable."""
+
+from __future__ import annotations
+
+import provider_tokens
+from provider_tokens import (
+    ConfigurationError,
+    InvalidClientError,
+    InvalidGrantError,
+    InvalidRequestError,
+    InvalidScopeError,
+    MalformedResponseError,
+    NoRefreshTokenError,
+    RateLimitError,
+    ServerError,
+    TokenEndpointError,
+    TokenError,
+    TokenTimeoutError,
+    TransportError,
+    UnsupportedGrantTypeError,
+)
+
+EXPECTED = {
+    "AccessToken",
+    "Clock",
+    "ConfigurationError",
+    "GmoAozora",
+    "GmoPayment",
+    "InvalidClientError",
+    "InvalidGrantError",
+    "InvalidRequestError",
+    "InvalidScopeError",
+    "MalformedResponseError",
+    "Melio",
+    "MoneyKit",
+    "NoRefreshTokenError",
+    "RateLimitError",
+    "RetryPolicy",
+    "ServerError",
+    "Smscx",
+    "SystemClock",
+    "TokenEndpointError",
+    "TokenError",
+    "TokenSource",
+    "TokenTimeoutError",
+    "TransportError",
+    "UnsupportedGrantTypeError",
+}
+
+
+def test_all_is_exactly_the_public_names_and_sorted() -> None:
+    assert set(provider_tokens.__all__) == EXPECTED
+    assert provider_tokens.__all__ == sorted(provider_tokens.__all__)
+
+
+def test_every_public_name_resolves() -> None:
+    for name in provider_tokens.__all__:
+        assert getattr(provider_tokens, name).__name__ == name
+
+
+def test_public_classes_are_documented() -> None:
+    for name in provider_tokens.__all__:
+        assert getattr(provider_tokens, name).__doc__, name
+
+
+def test_error_tree() -> None:
+    endpoint = [
+        InvalidClientError,
+        InvalidGrantError,
+        InvalidRequestError,
+        InvalidScopeError,
+        RateLimitError,
+        ServerError,
+        UnsupportedGrantTypeError,
+    ]
+    assert all(issubclass(cls, TokenEndpointError) for cls in endpoint)
+    others = [
+        TokenEndpointError,
+        MalformedResponseError,
+        TransportError,
+        NoRefreshTokenError,
+        ConfigurationError,
+    ]
+    assert all(issubclass(cls, TokenError) for cls in others)
+    assert issubclass(TokenTimeoutError, TransportError)
+    # Builtins callers may already catch.
+    assert issubclass(TokenTimeoutError, TimeoutError)
+    assert issubclass(ConfigurationError, ValueError)
+
+
+def test_docstring_tree_names_every_error() -> None:
+    from provider_tokens import _exceptions
+
+    doc = _exceptions.__doc__ or ""
+    for name in provider_tokens.__all__:
+        if name.endswith("Error"):
+            assert name in doc, name
