@@ -522,8 +522,11 @@ class TokenSource(httpx.Auth):
         error = cls(
             f"{self.provider}: token request failed: {type(exc).__name__}", provider=self.provider
         )
-        error.retryable = True
+        # A timeout once the request is out (read, write) is not retried: the
+        # provider may be stuck on it. Connection failures and connect/pool
+        # timeouts are, as are dropped connections for requests that spend nothing.
         error.request_sent = not request_not_sent(exc)
+        error.retryable = not (isinstance(exc, httpx.TimeoutException) and error.request_sent)
         return error
 
     def _endpoint_error(

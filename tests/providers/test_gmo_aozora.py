@@ -156,8 +156,8 @@ def test_a_refresh_is_retried_when_the_connection_was_never_made(clock: FakeCloc
     assert len(mock.requests) == 2
 
 
-def test_a_refresh_is_not_retried_after_a_read_timeout(clock: FakeClock) -> None:
-    mock = MockProvider(httpx.ReadTimeout("slow"), issued("a1", "r2"))
+def test_a_refresh_is_not_retried_after_the_connection_dropped(clock: FakeClock) -> None:
+    mock = MockProvider(httpx.RemoteProtocolError("server disconnected"), issued("a1", "r2"))
     with pytest.raises(TransportError, match="not retried"):
         source(mock, clock, refresh_token="r1").token()
     assert len(mock.requests) == 1

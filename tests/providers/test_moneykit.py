@@ -97,3 +97,16 @@ async def test_jwks_needs_no_token(use_async: bool) -> None:
     assert "authorization" not in request.headers
     assert request.headers["x-client-id"] == "mk-client"
     assert len(mock.requests) == 1
+
+
+def test_a_dropped_connection_is_retried_for_client_credentials(clock: object) -> None:
+    mock = MockProvider(httpx.RemoteProtocolError("server disconnected"), CASE.success())
+    assert CASE.make(http_client=mock.client(), clock=clock).token().access_token == "mk-access"
+    assert len(mock.requests) == 2
+
+
+def test_a_read_timeout_is_not_retried_and_is_a_timeout_error(clock: object) -> None:
+    mock = MockProvider(httpx.ReadTimeout("slow"), CASE.success())
+    with pytest.raises(TimeoutError):
+        CASE.make(http_client=mock.client(), clock=clock).token()
+    assert len(mock.requests) == 1
