@@ -22,19 +22,34 @@ def request_not_sent(exc: httpx.HTTPError) -> bool:
 
 
 def parse_retry_after(value: str | None, *, now: dt.datetime) -> float | None:
-    """Seconds to wait from a ``Retry-After`` value: delta-seconds or an HTTP-date."""
+    """Seconds to wait from a ``Retry-After`` value: delta-seconds or an HTTP-date.
+
+    HTTP-dates come in three formats that recipients must accept (RFC 9110 §5.6.7):
+    IMF-fixdate, RFC 850 and asctime; dateutil reads the two obsolete ones.
+    """
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.replace(".", "", 1).isdigit():  # delta-seconds (some servers send fractions)
         return float(value)
+    when = _http_date(value)
+    if when is None:
+        return None
+    return max(0.0, (when - now).total_seconds())
+
+
+def _http_date(value: str) -> dt.datetime | None:
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - now).total_seconds())
+        from dateutil import parser  # only for obsolete date formats: keep it off import time
+
+        try:
+            when = parser.parse(value)
+        except (ValueError, OverflowError):
+            return None
+    # HTTP-dates are always GMT; a parser that found no zone means the same.
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def parse_reset_epoch(value: str | None, *, now: dt.datetime) -> float | None:
