@@ -168,10 +168,9 @@ def unexpected(
         return MalformedResponseError(f"{provider}: {reason}", provider=provider)
     status = response.status_code
     if 300 <= status < 400:
-        location = response.headers.get("location", "")
         return MalformedResponseError(
             f"{provider}: token endpoint redirected ({status}) to "
-            f"{httpx.URL(location).host or location[:80]!r}; redirects are not followed",
+            f"{_host(response.headers.get('location', ''))!r}; redirects are not followed",
             provider=provider,
             status_code=status,
         )
@@ -180,6 +179,14 @@ def unexpected(
     return MalformedResponseError(
         f"{provider}: unusable {status} response: {reason}", provider=provider, status_code=status
     )
+
+
+def _host(location: str) -> str:
+    # Only the host: a redirect URL may carry a code or token in its query.
+    try:
+        return httpx.URL(location).host or "a relative URL"
+    except httpx.InvalidURL:
+        return "an invalid URL"
 
 
 def parse_lifetime(

@@ -42,6 +42,11 @@ logger = logging.getLogger("provider_tokens")
 
 T = TypeVar("T")
 
+# What the generated parsers raise on bodies they cannot read: bad JSON and
+# non-IANA statuses (ValueError), missing members (KeyError), wrong shapes
+# (TypeError, AttributeError), absurd nesting (RecursionError).
+_PARSE_FAILURES = (ValueError, KeyError, TypeError, AttributeError, RecursionError)
+
 # After a failed renewal while the old token is still valid, wait this long
 # (at most half the remaining lifetime) before trying again (Azure waits 30 s).
 RENEWAL_BACKOFF = 30.0
@@ -499,7 +504,7 @@ class TokenSource(httpx.Auth):
             raise
         except httpx.HTTPError as exc:
             raise self._transport_error(exc) from exc
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except _PARSE_FAILURES as exc:
             raise self._parse_error(exc) from None
         finally:
             last_response.reset(reset)
@@ -512,7 +517,7 @@ class TokenSource(httpx.Auth):
             raise
         except httpx.HTTPError as exc:
             raise self._transport_error(exc) from exc
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except _PARSE_FAILURES as exc:
             raise self._parse_error(exc) from None
         finally:
             last_response.reset(reset)
