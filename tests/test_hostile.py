@@ -10,8 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases import CASES, Case
-from conftest import FakeClock, MockProvider, reply
 from provider_tokens import (
     AccessToken,
     MalformedResponseError,
@@ -19,6 +17,9 @@ from provider_tokens import (
     TokenEndpointError,
     TokenError,
 )
+
+from cases import CASES, Case
+from conftest import FakeClock, MockProvider, reply
 
 HTML = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
 
@@ -37,10 +38,10 @@ def _with(case: Case, **fields: Any) -> httpx.Response:
     """The case's success response with some token fields replaced (None drops one)."""
     success = case.success()
     body = success.json()
-    target = body["data"] if "data" in body else body
-    for name, value in fields.items():
-        if case.name == "melio":
-            name = {"access_token": "accessToken", "expires_at": "expiresAt"}.get(name, name)
+    target = body.get("data", body)
+    melio_names = {"access_token": "accessToken", "expires_at": "expiresAt"}
+    for field, value in fields.items():
+        name = melio_names.get(field, field) if case.name == "melio" else field
         if value is None:
             target.pop(name, None)
         else:
