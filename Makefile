@@ -9,7 +9,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 GENERATED_PKGS := gmo_aozora gmo_payment melio moneykit smscx
 
-.PHONY: venv generate check-generated validate-specs lint typecheck pytest test demo clean
+PRISM := tools/prism/node_modules/.bin/prism
+
+.PHONY: venv prism generate check-generated validate-specs lint typecheck pytest test demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +20,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# Stoplight Prism for the contract tests, pinned by tools/prism/package-lock.json.
+$(PRISM): tools/prism/package.json tools/prism/package-lock.json
+	cd tools/prism && npm ci --no-audit --no-fund --loglevel=error
+	touch $(PRISM)
+
+prism: $(PRISM)
 
 generate: $(STAMP)
 	$(BIN)/python scripts/generate.py
@@ -35,8 +44,8 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src/provider_tokens scripts tests
 
-pytest: $(STAMP)
-	$(BIN)/pytest -q
+pytest: $(STAMP) $(PRISM)
+	PROVIDER_TOKENS_PRISM=$(abspath $(PRISM)) $(BIN)/pytest -q
 
 test: check-generated validate-specs lint typecheck pytest
 
@@ -44,4 +53,4 @@ demo: $(STAMP)
 	$(BIN)/provider-tokens demo
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache tools/prism/node_modules

@@ -1,0 +1,83 @@
+"""``provider-tokens demo`` and ``provider-tokens fake-server``: the fakes, put to use."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+from typing import TextIO
+
+from ._token import AccessToken
+
+
+def _short(token: str) -> str:
+    # Enough to tell tokens apart on screen, not enough to use one.
+    return f"{token[:6]}…{token[-4:]}" if len(token) > 12 else "…"
+
+
+def _expiry(token: AccessToken) -> str:
+    if token.expires_at is None:
+        return "unknown"
+    remaining = token.expires_in() or 0.0
+    return f"{token.expires_at:%Y-%m-%d %H:%M:%SZ} (in {dt.timedelta(seconds=round(remaining))})"
+
+
+def table(rows: list[tuple[str, AccessToken]]) -> str:
+    header = ("provider", "token type", "expires", "scope", "token")
+    lines = [
+        (name, t.token_type, _expiry(t), t.scope or "-", _short(t.access_token)) for name, t in rows
+    ]
+    widths = [max(len(str(row[i])) for row in [header, *lines]) for i in range(len(header))]
+
+    def fmt(row: tuple[str, ...]) -> str:
+        return "  ".join(
+            cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([fmt(header), rule, *(fmt(line) for line in lines)])
+
+
+def run_demo(out: TextIO) -> int:
+    """Fetch a token from each fake provider through the public token sources."""
+    from . import GmoAozora, GmoPayment, Melio, MoneyKit, Smscx
+    from .testing import FakeProviders
+
+    rows: list[tuple[str, AccessToken]] = []
+    with FakeProviders() as fake:
+        print(f"fake providers on {fake.origin}", file=out)
+        with GmoPayment(**fake.credentials("gmo_payment"), environment="test") as gmo:
+            rows.append(("gmo_payment", gmo.token()))
+        with MoneyKit(**fake.credentials("moneykit")) as moneykit:
+            rows.append(("moneykit", moneykit.token()))
+        with Smscx(**fake.credentials("smscx"), scope="sms otp") as smscx:
+            rows.append(("smscx", smscx.token()))
+        with Melio(**fake.credentials("melio")) as melio:
+            rows.append(("melio", melio.token()))
+        with GmoAozora(**fake.credentials("gmo_aozora")) as aozora:
+            url = aozora.authorization_url("private:account offline_access", state="demo-state")
+            print(f"gmo_aozora authorization URL: {url}", file=out)
+            exchanged = aozora.exchange_code(fake.authorization_code())
+            rows.append(("gmo_aozora (code)", exchanged))
+            aozora.invalidate(exchanged)
+            refreshed = aozora.token()
+            rows.append(("gmo_aozora (refresh)", refreshed))
+            rotated = refreshed.refresh_token != exchanged.refresh_token
+            print(f"gmo_aozora refresh token rotated: {'yes' if rotated else 'no'}", file=out)
+    print(file=out)
+    print(table(rows), file=out)
+    return 0
+
+
+def run_fake_server(host: str, port: int, out: TextIO) -> int:
+    """Serve the fakes until interrupted, after printing how to reach them."""
+    from .testing import FakeProviders
+
+    with FakeProviders(host=host, port=port) as fake:
+        print(f"# fake providers on {fake.origin} (Ctrl-C to stop)", file=out)
+        for line in fake.export_lines():
+            print(line, file=out)
+        out.flush()
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    return 0

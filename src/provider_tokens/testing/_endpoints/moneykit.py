@@ -1,0 +1,107 @@
+"""Fake MoneyKit ``POST /auth/token``, ``GET /auth/introspect`` and the JWKS (specs/moneykit.yaml).
+
+Client credentials by HTTP Basic (or, as the spec allows, the form fields); success
+is 201. Errors are ``{error_code, error_message}``; a bad ``grant_type`` is a 400
+that reuses ``api_error.auth.unauthorized``, exactly as the vendor does. A scope
+outside the client's scopes is refused like bad credentials (401), since MoneyKit's
+only documented token error is "not permitted". Introspection accepts the fake's
+own live tokens and tells an expired one (``api_error.auth.expired_access_token``)
+from an unknown one (``api_error.auth.unauthorized``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .._credentials import CREDENTIALS, MONEYKIT_SCOPES
+from .._wire import FakeRequest, Reply, json_reply
+from ._base import Endpoint, Handler
+
+APP_ID = "00000000-fa4e-4000-8000-000000000001"
+APP_NAME = "FAKE MoneyKit app"
+
+# A public P-256 key (RFC 7515 appendix A.3); the fake never signs with it.
+JWKS = {
+    "keys": [
+        {
+            "kty": "EC",
+            "crv": "P-256",
+            "kid": "fake-moneykit-key-1",
+            "use": "sig",
+            "alg": "ES256",
+            "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+            "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+        }
+    ]
+}
+
+_CODES = {
+    400: ("api_error.auth.unauthorized", "Accounts access not permitted"),
+    401: ("api_error.auth.unauthorized", "Accounts access not permitted"),
+    404: ("api_error.not_found", "Not found"),
+    405: ("api_error.method_not_allowed", "Method not allowed"),
+    429: ("api_error.rate_limit_exceeded", "Rate limit exceeded"),
+}
+
+
+class MoneyKitEndpoint(Endpoint):
+    name = "moneykit"
+    success_statuses = (201,)
+
+    def routes(self) -> Mapping[str, Mapping[str, Handler]]:
+        return {
+            "/auth/token": {"POST": self._token},
+            "/auth/introspect": {"GET": self._introspect},
+            "/.well-known/jwks.json": {"GET": self._jwks},
+        }
+
+    def error(self, status: int, code: str | None = None, message: str | None = None) -> Reply:
+        default_code, default_message = _CODES.get(
+            status, ("api_error.internal_server_error", "Internal server error")
+        )
+        body = {"error_code": code or default_code, "error_message": message or default_message}
+        return json_reply(status, body)
+
+    def wrong_types(self) -> dict[str, Any]:
+        return {"access_token": ["not", "a", "string"], "token_type": 1, "expires_in": "an hour"}
+
+    def _token(self, request: FakeRequest) -> Reply:
+        client = CREDENTIALS[self.name]
+        pair = request.basic() or (
+            request.form.get("client_id", ""),
+            request.form.get("client_secret", ""),
+        )
+        if pair != (client["client_id"], client["client_secret"]):
+            return self.error(401, message="Invalid client credentials")
+        grant_type = request.form.get("grant_type", "client_credentials")
+        if grant_type != "client_credentials":
+            return self.error(400, message=f"Unsupported grant_type: {grant_type}")
+        requested = request.form.get("scope", "").split()
+        refused = [s for s in requested if s not in MONEYKIT_SCOPES]
+        if refused:
+            return self.error(401, message=f"Scope not permitted: {' '.join(refused)}")
+        scope = " ".join(requested or MONEYKIT_SCOPES)
+        lifetime = self.ledger.lifetime(self.name)
+        token = self.ledger.issue(
+            "access", self.name, client["client_id"], scope, lifetime=lifetime
+        )
+        body = {"access_token": token, "token_type": "bearer", "expires_in": lifetime}
+        return json_reply(self.success_status, body)
+
+    def _introspect(self, request: FakeRequest) -> Reply:
+        grant = self.ledger.find(request.bearer(), kind="access", provider=self.name)
+        if grant is None:
+            return self.error(401, message="Invalid access token")
+        if self.ledger.expired(grant):
+            return self.error(401, "api_error.auth.expired_access_token", "Access token expired")
+        body = {
+            "client_id": grant.client_id,
+            "client_name": f"{APP_NAME} (sandbox)",
+            "scope": grant.scope,
+            "app": {"app_id": APP_ID, "name": APP_NAME, "id": APP_ID, "app_name": APP_NAME},
+        }
+        return json_reply(200, body)
+
+    def _jwks(self, request: FakeRequest) -> Reply:
+        return json_reply(200, JWKS)

@@ -1,0 +1,218 @@
+"""``FakeProviders``: the five fake providers, their controls, and how to reach them."""
+
+from __future__ import annotations
+
+import shlex
+import time
+from collections.abc import Callable
+from typing import Any, Literal
+
+import httpx
+
+from .._env import PROVIDERS
+from ._core import Core
+from ._credentials import (
+    CREDENTIALS,
+    ENVIRONMENT,
+    GMO_AOZORA_POST_CREDENTIALS,
+    check_provider,
+)
+from ._faults import Fault
+from ._server import LoopbackServer
+from ._transport import FakeTransport
+from ._wire import RecordedRequest
+
+# In-process serving: one origin, never resolvable (RFC 2606 reserves `.invalid`),
+# so a request that escapes the fake transport fails instead of reaching anyone.
+TRANSPORT_ORIGIN = "https://providers.fake.invalid"
+DEFAULT_AOZORA_SCOPE = "private:account offline_access"
+
+AuthMethod = Literal["basic", "post"]
+
+
+class FakeProviders:
+    """Local fakes of the five providers' token endpoints.
+
+    ``serve=True`` (the default) starts a real HTTP server on ``host:port`` (a free
+    port by default) when entered or ``start()``-ed; each provider lives under its
+    own prefix, ``http://127.0.0.1:PORT/<provider>``. ``serve=False`` serves
+    in-process through ``transport()`` only, under ``https://providers.fake.invalid/<provider>``.
+    Both run the same core, so they behave identically.
+
+    ``lifetime`` (seconds) overrides every provider's default token lifetime;
+    ``clock`` (epoch seconds) is the fake's time, injectable so that tests expire
+    tokens by moving it instead of sleeping.
+    """
+
+    def __init__(
+        self,
+        *,
+        serve: bool = True,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        lifetime: int | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if lifetime is not None and lifetime <= 0:
+            raise ValueError("lifetime must be a positive number of seconds")
+        self.serve = serve
+        self._host = host
+        self._port = port
+        self._core = Core(clock=clock, lifetime=lifetime)
+        self._transport = FakeTransport(self._core)
+        self._server: LoopbackServer | None = None
+        self._clients: list[httpx.Client] = []
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> FakeProviders:
+        """Start serving on loopback (a no-op in transport mode or when already serving)."""
+        if self.serve and self._server is None:
+            self._server = LoopbackServer(self._core, self._host, self._port)
+        return self
+
+    def stop(self) -> None:
+        """Stop the server and close the sync clients ``credentials()`` made."""
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
+
+    def __enter__(self) -> FakeProviders:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def origin(self) -> str:
+        """Scheme, host and port that every provider's base URL starts with."""
+        if not self.serve:
+            return TRANSPORT_ORIGIN
+        if self._server is None:
+            raise RuntimeError("FakeProviders is not serving; use `with` or call start() first")
+        return self._server.origin
+
+    def base_url(self, provider: str) -> str:
+        """What to pass as the token source's ``base_url``: ``<origin>/<provider>``."""
+        return f"{self.origin}/{check_provider(provider)}"
+
+    def transport(self) -> FakeTransport:
+        """An ``httpx`` transport (sync and async) into the fakes, whichever the mode."""
+        return self._transport
+
+    # -- credentials and environment ------------------------------------------------------
+
+    def credentials(self, provider: str, *, auth_method: AuthMethod = "basic") -> dict[str, Any]:
+        """Keyword arguments for that provider's token source, ``base_url`` included.
+
+        In transport mode they include ``http_client`` and ``async_http_client``
+        routed into the fake. ``auth_method="post"`` picks GMO Aozora's second
+        client, registered for ``client_secret_post``.
+        """
+        kwargs: dict[str, Any] = dict(_credentials(provider, auth_method))
+        kwargs["base_url"] = self.base_url(provider)
+        if not self.serve:
+            client = httpx.Client(transport=self._transport)
+            self._clients.append(client)
+            kwargs["http_client"] = client
+            kwargs["async_http_client"] = httpx.AsyncClient(transport=self._transport)
+        return kwargs
+
+    def environment(self, provider: str | None = None) -> dict[str, str]:
+        """The CLI's environment variables for one provider, or all five.
+
+        GMO Aozora's includes a freshly minted refresh token (the CLI cannot run the
+        browser flow), so each call issues a new one.
+        """
+        env: dict[str, str] = {}
+        for name in PROVIDERS if provider is None else (check_provider(provider),):
+            values = dict(CREDENTIALS[name], base_url=self.base_url(name))
+            if name == "gmo_aozora":
+                values["refresh_token"] = self.refresh_token()
+            for key, variable in ENVIRONMENT[name].items():
+                env[variable] = values[key]
+        return env
+
+    def export_lines(self) -> list[str]:
+        """``export NAME=value`` lines for a shell, for the loopback server only."""
+        if not self.serve:
+            raise RuntimeError("export_lines() needs the loopback server (serve=True)")
+        return [f"export {k}={shlex.quote(v)}" for k, v in self.environment().items()]
+
+    # -- grants issued out of band --------------------------------------------------------
+
+    def authorization_code(
+        self,
+        scope: str = DEFAULT_AOZORA_SCOPE,
+        nonce: str | None = None,
+        *,
+        auth_method: AuthMethod = "basic",
+    ) -> str:
+        """A single-use GMO Aozora code, as ``GET /authorization`` would redirect with."""
+        client_id = _credentials("gmo_aozora", auth_method)["client_id"]
+        with self._core.lock:
+            return self._core.aozora.issue_code(client_id, scope, nonce)
+
+    def refresh_token(
+        self, scope: str = DEFAULT_AOZORA_SCOPE, *, auth_method: AuthMethod = "basic"
+    ) -> str:
+        """A live GMO Aozora refresh token, as if the user had authorized earlier."""
+        client_id = _credentials("gmo_aozora", auth_method)["client_id"]
+        with self._core.lock:
+            return self._core.aozora.issue_refresh_token(client_id, scope)
+
+    def is_valid_token(self, provider: str, access_token: str) -> bool:
+        """Whether the fake issued ``access_token`` for ``provider`` and it has not expired."""
+        with self._core.lock:
+            ledger = self._core.ledger
+            return ledger.live(access_token, kind="access", provider=provider) is not None
+
+    # -- configuration, recording, faults -------------------------------------------------
+
+    def set_lifetime(self, provider: str, seconds: int) -> None:
+        """Lifetime of the access tokens ``provider`` issues from now on."""
+        with self._core.lock:
+            self._core.ledger.set_lifetime(provider, seconds)
+
+    def set_success_status(self, provider: str, status: int) -> None:
+        """Pick among the success statuses the spec declares (Melio, GMO Aozora: 200 or 201)."""
+        with self._core.lock:
+            self._core.endpoints[check_provider(provider)].set_success_status(status)
+
+    def requests(self, provider: str | None = None) -> list[RecordedRequest]:
+        """The requests received so far, oldest first; all providers' when ``None``."""
+        return self._core.records(provider)
+
+    def inject(self, provider: str, fault: Fault, *, times: int | None = 1) -> None:
+        """Answer the next ``times`` requests to ``provider`` with ``fault``.
+
+        ``times=None`` keeps it until ``clear_faults``. Faults queue: a second one
+        fires once the first is used up. Faulted requests are recorded too.
+        """
+        self._core.inject(provider, fault, times)
+
+    def clear_faults(self, provider: str | None = None) -> None:
+        self._core.clear_faults(provider)
+
+    def reset(self) -> None:
+        """Forget requests, pending faults, and everything issued; configuration stays."""
+        self._core.reset()
+
+    def __repr__(self) -> str:
+        if not self.serve:
+            return f"FakeProviders(serve=False, origin={TRANSPORT_ORIGIN!r})"
+        where = self._server.origin if self._server is not None else "not started"
+        return f"FakeProviders(serve=True, origin={where!r})"
+
+
+def _credentials(provider: str, auth_method: AuthMethod) -> dict[str, str]:
+    if auth_method == "post":
+        if provider != "gmo_aozora":
+            raise ValueError("auth_method='post' only exists for gmo_aozora")
+        return dict(GMO_AOZORA_POST_CREDENTIALS)
+    if auth_method != "basic":
+        raise ValueError(f"auth_method must be 'basic' or 'post', got {auth_method!r}")
+    return dict(CREDENTIALS[check_provider(provider)])

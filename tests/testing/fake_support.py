@@ -1,0 +1,164 @@
+"""Helpers shared by the tests of ``provider_tokens.testing`` (imported, not a conftest).
+
+Not a ``conftest.py``: mypy checks ``tests`` with one module per basename, and
+``tests/conftest.py`` already exists.
+
+* ``serving(mode)``: a started ``FakeProviders`` and an ``httpx.Client`` into it,
+  for ``mode`` in ``MODES`` (the loopback server, or the in-process transport).
+* ``Spec``: the provider specs, to check a response's status, content type and
+  body against what the spec declares for that path and method.
+* ``StepClock``: one manual clock for both the fake (epoch seconds) and the token
+  sources (``provider_tokens.Clock``), so a test moves time on both sides at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import time
+from collections.abc import Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from provider_tokens.testing import FakeProviders
+
+SPECS = Path(__file__).resolve().parents[2] / "specs"
+MODES = ("server", "transport")
+
+
+@contextlib.contextmanager
+def serving(mode: str, **options: Any) -> Iterator[tuple[FakeProviders, httpx.Client]]:
+    """A started fake in ``mode`` and a plain httpx client that reaches it."""
+    with FakeProviders(serve=mode == "server", **options) as fake:
+        transport = fake.transport() if mode == "transport" else None
+        with httpx.Client(transport=transport, follow_redirects=False) as client:
+            yield fake, client
+
+
+class StepClock:
+    """Manual time, starting now: ``advance`` moves the fake and the sources together."""
+
+    def __init__(self) -> None:
+        self.epoch = time.time()
+        self.mono = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:  # the fake's clock
+        return self.epoch
+
+    def advance(self, seconds: float) -> None:
+        self.epoch += seconds
+        self.mono += seconds
+
+    def monotonic(self) -> float:
+        return self.mono
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.epoch, dt.UTC)
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.advance(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+@cache
+def _load(provider: str) -> dict[str, Any]:
+    data = yaml.safe_load((SPECS / f"{provider}.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+class Spec:
+    """One provider's spec, as the source of truth for the fake's answers."""
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+        self.doc = _load(provider)
+
+    def responses(self, path: str, method: str) -> Mapping[str, Any]:
+        operation = self.doc["paths"][path][method.lower()]
+        responses: Mapping[str, Any] = operation["responses"]
+        return responses
+
+    def check(self, path: str, method: str, response: httpx.Response) -> Any:
+        """Assert the response is declared by the spec; return its parsed JSON body."""
+        declared = self.responses(path, method)
+        status = str(response.status_code)
+        assert status in declared, f"{self.provider} {method} {path}: {status} not in spec"
+        content = declared[status].get("content")
+        if content is None:  # e.g. the 302 of /authorization: no body
+            assert response.content == b""
+            return None
+        media = response.headers["content-type"]
+        assert media in content, f"content type {media!r} not among {sorted(content)}"
+        body = json.loads(response.content)
+        problems = validate(content[media]["schema"], body, self.doc)
+        assert not problems, problems
+        return body
+
+
+_TYPES: Mapping[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
+    "null": (type(None),),
+}
+
+
+def _is(value: Any, name: str) -> bool:
+    if isinstance(value, bool) and name in {"integer", "number"}:
+        return False
+    return isinstance(value, _TYPES[name])
+
+
+def validate(
+    schema: Mapping[str, Any], value: Any, root: Mapping[str, Any], at: str = "$"
+) -> list[str]:
+    """The subset of JSON Schema the specs use: $ref, type, enum, required,
+    properties, items, anyOf, minLength, maxLength and format date-time."""
+    if "$ref" in schema:
+        target: Any = root
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        return validate(target, value, root, at)
+    options = schema.get("anyOf", [])
+    if options and all(validate(option, value, root, at) for option in options):
+        return [f"{at}: matches no anyOf option"]
+    types = schema.get("type")
+    if types is not None:
+        names = types if isinstance(types, list) else [types]
+        if not any(_is(value, n) for n in names):
+            return [f"{at}: {type(value).__name__} is not {types}"]
+    problems = []
+    if "enum" in schema and value not in schema["enum"]:
+        problems.append(f"{at}: {value!r} not in {schema['enum']}")
+    if isinstance(value, str):
+        if len(value) < schema.get("minLength", 0):
+            problems.append(f"{at}: shorter than minLength")
+        if len(value) > schema.get("maxLength", len(value)):
+            problems.append(f"{at}: longer than maxLength")
+        if schema.get("format") == "date-time":
+            try:
+                dt.datetime.fromisoformat(value)
+            except ValueError:
+                problems.append(f"{at}: not a date-time")
+    if isinstance(value, dict):
+        problems += [f"{at}: missing {k!r}" for k in schema.get("required", []) if k not in value]
+        for key, sub in schema.get("properties", {}).items():
+            if key in value:
+                problems += validate(sub, value[key], root, f"{at}.{key}")
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            problems += validate(schema["items"], item, root, f"{at}[{i}]")
+    return problems

@@ -1,0 +1,264 @@
+"""Fake GMO Aozora `/token` and `/authorization` vs specs/gmo_aozora.yaml, both servings."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import urllib.parse
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fake_support import MODES, Spec, serving
+
+from provider_tokens.testing import CREDENTIALS, GMO_AOZORA_POST_CREDENTIALS, FakeProviders
+
+SPEC = Spec("gmo_aozora")
+BASIC = CREDENTIALS["gmo_aozora"]
+POST = GMO_AOZORA_POST_CREDENTIALS
+BASIC_AUTH = (BASIC["client_id"], BASIC["client_secret"])
+REDIRECT = BASIC["redirect_uri"]
+JSON_UTF8 = "application/json;charset=UTF-8"
+Wire = tuple[FakeProviders, httpx.Client]
+
+
+@pytest.fixture(params=MODES)
+def wire(request: pytest.FixtureRequest) -> Iterator[Wire]:
+    with serving(request.param) as pair:
+        yield pair
+
+
+def token(wire: Wire, data: dict[str, str], auth: Any = BASIC_AUTH) -> httpx.Response:
+    fake, client = wire
+    return client.post(fake.base_url("gmo_aozora") + "/token", data=data, auth=auth)
+
+
+def code_form(code: str, redirect_uri: str = REDIRECT) -> dict[str, str]:
+    return {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+
+
+def error_of(response: httpx.Response, status: int) -> str:
+    assert response.status_code == status
+    assert response.headers["content-type"] == JSON_UTF8
+    body = SPEC.check("/token", "POST", response)
+    assert set(body) <= {"error", "error_description"}
+    error: str = body["error"]
+    return error
+
+
+def test_code_exchange_with_basic_returns_tokens(wire: Wire) -> None:
+    fake, _ = wire
+    response = token(wire, code_form(fake.authorization_code()))
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == JSON_UTF8
+    assert response.headers["cache-control"] == "no-store"
+    body = SPEC.check("/token", "POST", response)
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 2_592_000
+    assert body["scope"] == "private:account offline_access"
+    assert body["refresh_token"]
+    assert "id_token" not in body
+
+
+def test_no_refresh_token_without_offline_access(wire: Wire) -> None:
+    fake, _ = wire
+    body = token(wire, code_form(fake.authorization_code(scope="private:account"))).json()
+
+    assert "refresh_token" not in body
+    assert body["scope"] == "private:account"
+
+
+def test_openid_scope_adds_an_hs256_id_token_with_the_nonce(wire: Wire) -> None:
+    fake, _ = wire
+    code = fake.authorization_code(scope="openid private:account", nonce="n-0S6")
+    id_token = SPEC.check("/token", "POST", token(wire, code_form(code)))["id_token"]
+
+    header, payload, signature = id_token.split(".")
+    expected = hmac.new(
+        BASIC["client_secret"].encode(), f"{header}.{payload}".encode(), hashlib.sha256
+    ).digest()
+    assert base64.urlsafe_b64decode(signature + "==") == expected
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    assert claims["aud"] == BASIC["client_id"]
+    assert claims["nonce"] == "n-0S6"
+
+
+def test_post_client_sends_credentials_in_the_form(wire: Wire) -> None:
+    fake, _ = wire
+    form = code_form(fake.authorization_code(auth_method="post"))
+    form |= {"client_id": POST["client_id"], "client_secret": POST["client_secret"]}
+
+    response = token(wire, form, auth=None)
+
+    assert response.status_code == 200
+    assert SPEC.check("/token", "POST", response)["access_token"]
+
+
+@pytest.mark.parametrize(
+    ("auth_method", "form_credentials", "basic", "status"),
+    [
+        pytest.param("basic", False, ("FAKE-aozora-basic-client", "wrong"), 401, id="bad-secret"),
+        pytest.param("basic", True, None, 400, id="basic-client-using-form"),
+        pytest.param(
+            "post",
+            False,
+            ("FAKE-aozora-post-client", "FAKE-aozora-post-secret"),
+            401,
+            id="post-client-using-basic",
+        ),
+        pytest.param("basic", False, ("nobody", "nothing"), 401, id="unknown-client"),
+    ],
+)
+def test_client_authentication_follows_the_registration(
+    wire: Wire,
+    auth_method: str,
+    form_credentials: bool,
+    basic: tuple[str, str] | None,
+    status: int,
+) -> None:
+    fake, _ = wire
+    form = code_form(
+        fake.authorization_code(auth_method="post" if auth_method == "post" else "basic")
+    )
+    if form_credentials:
+        form |= {"client_id": BASIC["client_id"], "client_secret": BASIC["client_secret"]}
+
+    response = token(wire, form, auth=basic)
+
+    assert error_of(response, status) == "invalid_client"
+    if status == 401:
+        assert response.headers["www-authenticate"].startswith("Basic")
+
+
+def test_a_code_is_single_use(wire: Wire) -> None:
+    fake, _ = wire
+    code = fake.authorization_code()
+    assert token(wire, code_form(code)).status_code == 200
+
+    assert error_of(token(wire, code_form(code)), 400) == "invalid_grant"
+
+
+@pytest.mark.parametrize(
+    ("make_form", "error"),
+    [
+        pytest.param(lambda fake: code_form("never-issued"), "invalid_grant", id="unknown-code"),
+        pytest.param(
+            lambda fake: code_form(fake.authorization_code(), "https://evil.invalid/cb"),
+            "invalid_grant",
+            id="redirect-mismatch",
+        ),
+        pytest.param(
+            lambda fake: code_form(fake.authorization_code(auth_method="post")),
+            "invalid_grant",
+            id="code-of-another-client",
+        ),
+        pytest.param(
+            lambda fake: {"grant_type": "authorization_code", "redirect_uri": REDIRECT},
+            "invalid_request",
+            id="missing-code",
+        ),
+        pytest.param(lambda fake: {"code": "x"}, "invalid_request", id="missing-grant-type"),
+        pytest.param(
+            lambda fake: {"grant_type": "client_credentials"},
+            "unsupported_grant_type",
+            id="unsupported-grant-type",
+        ),
+        pytest.param(
+            lambda fake: {"grant_type": "refresh_token"}, "invalid_request", id="no-refresh-token"
+        ),
+        pytest.param(
+            lambda fake: {"grant_type": "refresh_token", "refresh_token": "never-issued"},
+            "invalid_grant",
+            id="unknown-refresh-token",
+        ),
+    ],
+)
+def test_documented_400_errors(wire: Wire, make_form: Any, error: str) -> None:
+    assert error_of(token(wire, make_form(wire[0])), 400) == error
+
+
+def test_refresh_tokens_rotate_and_a_spent_one_is_invalid_grant(wire: Wire) -> None:
+    fake, _ = wire
+    first = fake.refresh_token()
+
+    rotated = token(wire, {"grant_type": "refresh_token", "refresh_token": first})
+    body = SPEC.check("/token", "POST", rotated)
+    assert body["refresh_token"] != first
+
+    replay = token(wire, {"grant_type": "refresh_token", "refresh_token": first})
+    assert error_of(replay, 400) == "invalid_grant"
+    assert "used" in replay.json()["error_description"]
+
+    again = token(wire, {"grant_type": "refresh_token", "refresh_token": body["refresh_token"]})
+    assert again.status_code == 200
+
+
+def test_a_refresh_cannot_widen_the_scope(wire: Wire) -> None:
+    fake, _ = wire
+    refresh = fake.refresh_token(scope="private:account offline_access")
+    form = {"grant_type": "refresh_token", "refresh_token": refresh, "scope": "private:transfer"}
+
+    assert error_of(token(wire, form), 400) == "invalid_scope"
+
+
+def test_non_form_body_is_invalid_request(wire: Wire) -> None:
+    fake, client = wire
+    response = client.post(fake.base_url("gmo_aozora") + "/token", json={}, auth=BASIC_AUTH)
+
+    assert error_of(response, 400) == "invalid_request"
+
+
+def test_success_status_can_be_201(wire: Wire) -> None:
+    fake, _ = wire
+    fake.set_success_status("gmo_aozora", 201)
+
+    response = token(wire, code_form(fake.authorization_code()))
+
+    assert response.status_code == 201
+    assert SPEC.check("/token", "POST", response)["access_token"]
+    with pytest.raises(ValueError, match="success status"):
+        fake.set_success_status("gmo_aozora", 204)
+
+
+def authorize(wire: Wire, **params: str) -> httpx.Response:
+    fake, client = wire
+    query = {
+        "client_id": BASIC["client_id"],
+        "redirect_uri": REDIRECT,
+        "response_type": "code",
+        "scope": "private:account offline_access",
+        "state": "xyz",
+    } | params
+    return client.get(fake.base_url("gmo_aozora") + "/authorization", params=query)
+
+
+def test_authorization_redirects_with_a_code_that_exchanges(wire: Wire) -> None:
+    response = authorize(wire)
+
+    assert response.status_code == 302
+    SPEC.check("/authorization", "GET", response)
+    location = urllib.parse.urlsplit(response.headers["location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == REDIRECT
+    result = dict(urllib.parse.parse_qsl(location.query))
+    assert result["state"] == "xyz"
+    assert token(wire, code_form(result["code"])).status_code == 200
+
+
+def test_authorization_errors_redirect_with_error_and_state(wire: Wire) -> None:
+    response = authorize(wire, response_type="token")
+
+    assert response.status_code == 302
+    result = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(response.headers["location"]).query))
+    assert result == {"error": "unsupported_response_type", "state": "xyz"}
+
+
+def test_authorization_never_redirects_to_an_unregistered_uri(wire: Wire) -> None:
+    response = authorize(wire, redirect_uri="https://evil.invalid/cb")
+
+    assert response.status_code == 400
+    assert "location" not in response.headers
+    assert response.json()["error"] == "invalid_request"

@@ -1,0 +1,124 @@
+"""Fake Melio ``POST /auth/token`` against specs/melio.yaml, both servings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fake_support import MODES, Spec, StepClock, serving
+
+from provider_tokens.testing import CREDENTIALS, FakeProviders
+
+SPEC = Spec("melio")
+KEY = CREDENTIALS["melio"]["api_key"]
+ACCOUNT = CREDENTIALS["melio"]["account_id"]
+Wire = tuple[FakeProviders, httpx.Client]
+
+
+@pytest.fixture
+def clock() -> StepClock:
+    return StepClock()
+
+
+@pytest.fixture(params=MODES)
+def wire(request: pytest.FixtureRequest, clock: StepClock) -> Iterator[Wire]:
+    with serving(request.param, clock=clock) as pair:
+        yield pair
+
+
+def token(wire: Wire, **headers: str) -> httpx.Response:
+    fake, client = wire
+    sent = {"API-Key": KEY, "Idempotency-Key": "idem-1", "Melio-Account": ACCOUNT}
+    sent |= {k.replace("_", "-"): v for k, v in headers.items()}
+    return client.post(
+        fake.base_url("melio") + "/auth/token", headers={k: v for k, v in sent.items() if v}
+    )
+
+
+def test_success_is_200_with_an_absolute_utc_expiry(wire: Wire, clock: StepClock) -> None:
+    response = token(wire)
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    data = SPEC.check("/auth/token", "POST", response)["data"]
+    assert data["expiresAt"].endswith("Z")
+    expires = dt.datetime.fromisoformat(data["expiresAt"])
+    assert abs(expires.timestamp() - (clock() + 3600)) < 0.001
+    assert data["accessToken"] != data["refreshToken"]
+
+
+def test_account_header_is_optional(wire: Wire) -> None:
+    response = token(wire, Melio_Account="")
+
+    assert response.status_code == 200
+    assert SPEC.check("/auth/token", "POST", response)["data"]["accessToken"]
+
+
+def test_success_status_can_be_201(wire: Wire) -> None:
+    wire[0].set_success_status("melio", 201)
+
+    response = token(wire)
+
+    assert response.status_code == 201
+    assert SPEC.check("/auth/token", "POST", response)["data"]["accessToken"]
+
+
+def test_missing_idempotency_key_is_a_validation_error(wire: Wire) -> None:
+    response = token(wire, Idempotency_Key="")
+
+    assert response.status_code == 400
+    assert SPEC.check("/auth/token", "POST", response) == {
+        "error": {
+            "code": "validation_error",
+            "message": "Missing Idempotency-Key header",
+            "data": [{"field": "Idempotency-Key"}],
+        }
+    }
+
+
+@pytest.mark.parametrize("api_key", ["", "wrong-key"])
+def test_bad_api_key_is_401(wire: Wire, api_key: str) -> None:
+    response = token(wire, API_Key=api_key)
+
+    assert response.status_code == 401
+    assert SPEC.check("/auth/token", "POST", response) == {
+        "error": {"code": "unauthorized", "message": "Invalid API key"}
+    }
+
+
+def test_unknown_account_is_404(wire: Wire) -> None:
+    response = token(wire, Melio_Account="someone-else")
+
+    assert response.status_code == 404
+    assert SPEC.check("/auth/token", "POST", response)["error"]["code"] == "not_found"
+
+
+def test_a_replayed_idempotency_key_returns_the_first_token(wire: Wire) -> None:
+    first = token(wire, Idempotency_Key="idem-A")
+    replay = token(wire, Idempotency_Key="idem-A")
+    other = token(wire, Idempotency_Key="idem-B")
+
+    assert replay.status_code == first.status_code == 200
+    assert replay.json() == first.json()
+    assert other.json()["data"]["accessToken"] != first.json()["data"]["accessToken"]
+
+
+def test_the_same_key_for_another_account_is_a_conflict(wire: Wire) -> None:
+    assert token(wire, Idempotency_Key="idem-C").status_code == 200
+
+    response = token(wire, Idempotency_Key="idem-C", Melio_Account="")
+
+    assert response.status_code == 409
+    assert SPEC.check("/auth/token", "POST", response)["error"]["code"] == "conflict"
+
+
+def test_reset_forgets_idempotency_keys(wire: Wire) -> None:
+    fake, _ = wire
+    first = token(wire, Idempotency_Key="idem-D").json()
+    fake.reset()
+
+    again = token(wire, Idempotency_Key="idem-D").json()
+
+    assert again["data"]["accessToken"] != first["data"]["accessToken"]
