@@ -100,14 +100,21 @@ class _NoTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         raise RuntimeError("GuardedClient sends through its inner client")
 
 
+# Which attempt of a token request is in progress (1 = the first), for the log.
+attempt: contextvars.ContextVar[int] = contextvars.ContextVar("provider_tokens_attempt", default=1)
+
+
 def _log(provider: str, request: httpx.Request, status: int | str, started: float) -> None:
+    # Method, host, path, status, attempt and timing only: never headers, query
+    # strings or bodies, which carry credentials and tokens.
     logger.debug(
-        "%s %s %s%s -> %s (%.1f ms)",
+        "%s %s %s%s -> %s (attempt %d, %.1f ms)",
         provider,
         request.method,
         request.url.host,
         request.url.path,
         status,
+        attempt.get(),
         (time.perf_counter() - started) * 1000,
     )
 

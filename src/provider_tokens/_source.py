@@ -33,7 +33,7 @@ from ._exceptions import (
     TokenTimeoutError,
     TransportError,
 )
-from ._http import GuardedAsyncClient, GuardedClient, check_base_url, last_response
+from ._http import GuardedAsyncClient, GuardedClient, attempt, check_base_url, last_response
 from ._responses import Issued, endpoint_error, parse_lifetime, unexpected
 from ._retry import RetryPolicy, request_not_sent
 from ._token import AccessToken
@@ -449,6 +449,7 @@ class TokenSource(httpx.Auth):
     def _fetch(self, plan: Plan) -> tuple[AccessToken, _Entry]:
         retry = 0
         while True:
+            attempt.set(retry + 1)
             sent_mono, sent_wall = self._clock.monotonic(), self._clock.now()
             try:
                 return self._to_token(self._call(lambda: self._send(plan)), sent_mono, sent_wall)
@@ -462,6 +463,7 @@ class TokenSource(httpx.Auth):
     async def _afetch(self, plan: Plan) -> tuple[AccessToken, _Entry]:
         retry = 0
         while True:
+            attempt.set(retry + 1)
             sent_mono, sent_wall = self._clock.monotonic(), self._clock.now()
             try:
                 issued = await self._acall(lambda: self._asend(plan))
