@@ -32,7 +32,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
         target = urllib.parse.urlsplit(self.path)
-        headers = httpx.Headers(list(self.headers.items()))
+        # http.server decodes header bytes as latin-1; hand httpx the original bytes
+        # so that a UTF-8 value (a non-ASCII API key) arrives intact, not as a crash.
+        headers = httpx.Headers(
+            [(k.encode("latin-1"), v.encode("latin-1")) for k, v in self.headers.items()]
+        )
         path = urllib.parse.unquote(target.path)
         reply = self.server.core.handle(self.command, path, target.query, headers, body)
         if reply.delay:
@@ -49,7 +53,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(reply.body)
 
+    # Every method reaches the core (a 405 there), as through the transport; a method
+    # without a do_ handler would get http.server's own 501 instead.
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+    do_TRACE = do_QUERY = _serve
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: a test run's output is no place for an access log."""
