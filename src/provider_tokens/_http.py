@@ -119,30 +119,43 @@ def _log(provider: str, request: httpx.Request, status: int | str, started: floa
     )
 
 
-def _rebuild(response: httpx.Response, body: bytes) -> httpx.Response:
-    # The body is already decoded: drop the headers that describe the wire form.
-    headers = [
-        (k, v)
-        for k, v in response.headers.multi_items()
-        if k.lower() not in {"content-encoding", "content-length", "transfer-encoding"}
-    ]
-    rebuilt = httpx.Response(
-        response.status_code,
-        headers=headers,
-        content=body,
-        request=response.request,
-        extensions=response.extensions,
-    )
-    last_response.set(rebuilt)
-    return rebuilt
+class _Body:
+    """A streamed response body, read up to ``MAX_BODY_BYTES`` and no further."""
 
+    def __init__(self, provider: str, response: httpx.Response) -> None:
+        self._provider = provider
+        self._response = response
+        self._chunks: list[bytes] = []
+        self._size = 0
 
-def _too_large(provider: str, response: httpx.Response) -> MalformedResponseError:
-    return MalformedResponseError(
-        f"{provider}: response body exceeds {MAX_BODY_BYTES} bytes; not read",
-        provider=provider,
-        status_code=response.status_code,
-    )
+    def add(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._size > MAX_BODY_BYTES:
+            raise MalformedResponseError(
+                f"{self._provider}: response body exceeds {MAX_BODY_BYTES} bytes; not read",
+                provider=self._provider,
+                status_code=self._response.status_code,
+            )
+        self._chunks.append(chunk)
+
+    def response(self) -> httpx.Response:
+        """The response again, with the body read (and decoded) in memory."""
+        original = self._response
+        # The body is already decoded: drop the headers that describe the wire form.
+        headers = [
+            (k, v)
+            for k, v in original.headers.multi_items()
+            if k.lower() not in {"content-encoding", "content-length", "transfer-encoding"}
+        ]
+        rebuilt = httpx.Response(
+            original.status_code,
+            headers=headers,
+            content=b"".join(self._chunks),
+            request=original.request,
+            extensions=original.extensions,
+        )
+        last_response.set(rebuilt)
+        return rebuilt
 
 
 class GuardedClient(httpx.Client):
@@ -169,17 +182,14 @@ class GuardedClient(httpx.Client):
         response = self._inner().send(
             request, stream=True, auth=self._request_auth, follow_redirects=False
         )
+        body = _Body(self._provider, response)
         try:
-            chunks, size = [], 0
             for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_BODY_BYTES:
-                    raise _too_large(self._provider, response)
-                chunks.append(chunk)
+                body.add(chunk)
         finally:
             response.close()
         _log(self._provider, request, response.status_code, started)
-        return _rebuild(response, b"".join(chunks))
+        return body.response()
 
 
 class GuardedAsyncClient(httpx.AsyncClient):
@@ -206,14 +216,11 @@ class GuardedAsyncClient(httpx.AsyncClient):
         response = await self._inner().send(
             request, stream=True, auth=self._request_auth, follow_redirects=False
         )
+        body = _Body(self._provider, response)
         try:
-            chunks, size = [], 0
             async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > MAX_BODY_BYTES:
-                    raise _too_large(self._provider, response)
-                chunks.append(chunk)
+                body.add(chunk)
         finally:
             await response.aclose()
         _log(self._provider, request, response.status_code, started)
-        return _rebuild(response, b"".join(chunks))
+        return body.response()

@@ -19,7 +19,7 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
-from typing import Any, ClassVar, TypedDict, TypeVar
+from typing import Any, ClassVar, Protocol, TypedDict, TypeVar
 
 import attrs
 import httpx
@@ -41,6 +41,17 @@ from ._token import AccessToken
 logger = logging.getLogger("provider_tokens")
 
 T = TypeVar("T")
+
+
+class _GeneratedClient(Protocol):
+    """What every generated ``Client``/``AuthenticatedClient`` offers."""
+
+    def set_httpx_client(self, client: httpx.Client, /) -> Any: ...
+
+    def set_async_httpx_client(self, async_client: httpx.AsyncClient, /) -> Any: ...
+
+
+C = TypeVar("C", bound=_GeneratedClient)
 
 # What the generated parsers raise on bodies they cannot read: bad JSON and
 # non-IANA statuses (ValueError), missing members (KeyError), wrong shapes
@@ -253,23 +264,31 @@ class TokenSource(httpx.Auth):
             )
         return self._own_async_client
 
-    def _guarded(self, auth: httpx.Auth | None) -> GuardedClient:
-        return GuardedClient(
-            provider=self.provider,
-            base_url=self.base_url,
-            timeout=self._timeout,
-            inner=self._sync_inner,
-            auth=auth,
-        )
+    def _bind(self, client: C, auth: httpx.Auth | None) -> C:
+        """Route a generated client's requests through this source's guarded HTTP path.
 
-    def _aguarded(self, auth: httpx.Auth | None) -> GuardedAsyncClient:
-        return GuardedAsyncClient(
-            provider=self.provider,
-            base_url=self.base_url,
-            timeout=self._timeout,
-            inner=self._async_inner,
-            auth=auth,
+        ``auth`` is what those requests carry: the client credentials for the token
+        endpoint, the source itself for resource calls, or ``None``.
+        """
+        client.set_httpx_client(
+            GuardedClient(
+                provider=self.provider,
+                base_url=self.base_url,
+                timeout=self._timeout,
+                inner=self._sync_inner,
+                auth=auth,
+            )
         )
+        client.set_async_httpx_client(
+            GuardedAsyncClient(
+                provider=self.provider,
+                base_url=self.base_url,
+                timeout=self._timeout,
+                inner=self._async_inner,
+                auth=auth,
+            )
+        )
+        return client
 
     def close(self) -> None:
         """Close the HTTP client this source created (not one you passed in)."""

@@ -68,9 +68,9 @@ class GmoAozora(TokenSource):
         self._client_secret = client_secret
         self._refresh_token = refresh_token
         auth = basic_auth(client_id, client_secret) if auth_method == "basic" else None
-        self._client = AuthenticatedClient(base_url=self.base_url, token="", prefix="")
-        self._client.set_httpx_client(self._guarded(auth))
-        self._client.set_async_httpx_client(self._aguarded(auth))
+        self._client = self._bind(
+            AuthenticatedClient(base_url=self.base_url, token="", prefix=""), auth
+        )
 
     def authorization_url(self, scope: str, state: str, nonce: str | None = None) -> str:
         """The front-channel URL to send the user's browser to.

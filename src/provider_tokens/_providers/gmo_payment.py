@@ -47,9 +47,9 @@ class GmoPayment(TokenSource):
         self.environment = environment
         # Plain RFC 7617 Basic, as GMO-PG documents it.
         auth = basic_auth(shop_id, shop_pass)
-        self._client = AuthenticatedClient(base_url=self.base_url, token="", prefix="")
-        self._client.set_httpx_client(self._guarded(auth))
-        self._client.set_async_httpx_client(self._aguarded(auth))
+        self._client = self._bind(
+            AuthenticatedClient(base_url=self.base_url, token="", prefix=""), auth
+        )
 
     def _plan(self) -> Plan:
         return Plan("client_credentials")

@@ -45,9 +45,9 @@ class Melio(TokenSource):
         self.account_id = account_id
         self.environment = environment
         auth = HeaderAuth("API-Key", api_key)
-        self._client = AuthenticatedClient(base_url=self.base_url, token="", prefix="")
-        self._client.set_httpx_client(self._guarded(auth))
-        self._client.set_async_httpx_client(self._aguarded(auth))
+        self._client = self._bind(
+            AuthenticatedClient(base_url=self.base_url, token="", prefix=""), auth
+        )
 
     def _plan(self) -> Plan:
         return Plan("api_key", {"idempotency_key": str(uuid.uuid4())})

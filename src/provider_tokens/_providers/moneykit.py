@@ -70,17 +70,15 @@ class MoneyKit(TokenSource):
         self._body = CreateAccessTokenRequest(
             grant_type="client_credentials", scope=scope if scope else UNSET
         )
-        self._client = AuthenticatedClient(base_url=self.base_url, token="", prefix="")
-        self._client.set_httpx_client(self._guarded(basic))
-        self._client.set_async_httpx_client(self._aguarded(basic))
+        self._client = self._bind(
+            AuthenticatedClient(base_url=self.base_url, token="", prefix=""), basic
+        )
         # Introspection authenticates with this source's own token (and its 401
         # replay); the JWKS takes no credentials.
-        self._api = AuthenticatedClient(base_url=self.base_url, token="", prefix="")
-        self._api.set_httpx_client(self._guarded(self))
-        self._api.set_async_httpx_client(self._aguarded(self))
-        self._public = Client(base_url=self.base_url)
-        self._public.set_httpx_client(self._guarded(None))
-        self._public.set_async_httpx_client(self._aguarded(None))
+        self._api = self._bind(
+            AuthenticatedClient(base_url=self.base_url, token="", prefix=""), self
+        )
+        self._public = self._bind(Client(base_url=self.base_url), None)
 
     def _plan(self) -> Plan:
         return Plan("client_credentials")

@@ -47,9 +47,9 @@ class Smscx(TokenSource):
             grant_type=OauthTokenRequestGrantType.CLIENT_CREDENTIALS,
             scope=scope if scope else UNSET,
         )
-        self._client = AuthenticatedClient(base_url=self.base_url, token="", prefix="")
-        self._client.set_httpx_client(self._guarded(auth))
-        self._client.set_async_httpx_client(self._aguarded(auth))
+        self._client = self._bind(
+            AuthenticatedClient(base_url=self.base_url, token="", prefix=""), auth
+        )
 
     def _plan(self) -> Plan:
         return Plan("client_credentials")
