@@ -98,3 +98,12 @@ def reply(status: int, body: Any = None, **headers: str) -> httpx.Response:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_default_store() -> None:
+    # Sources share tokens through the process-wide MemoryStore by default; each
+    # test starts with it empty, as a new process would.
+    from provider_tokens.stores import default_store
+
+    default_store().clear()

@@ -16,9 +16,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
+import hashlib
 import logging
 import threading
-from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterator,
+    Mapping,
+)
 from typing import Any, ClassVar, Protocol, TypedDict, TypeVar
 
 import attrs
@@ -37,6 +47,8 @@ from ._http import GuardedAsyncClient, GuardedClient, attempt, check_base_url, l
 from ._responses import Issued, endpoint_error, parse_lifetime, unexpected
 from ._retry import RetryPolicy, request_not_sent
 from ._token import AccessToken
+from .stores._base import StoredToken, TokenStore
+from .stores._memory import default_store
 
 logger = logging.getLogger("provider_tokens")
 
@@ -76,6 +88,7 @@ class CommonOptions(TypedDict, total=False):
     allow_insecure_http: bool
     clock: Clock | None
     retry_policy: RetryPolicy | None
+    store: TokenStore | None
 
 
 @attrs.frozen
@@ -96,6 +109,12 @@ class _Entry:
     token: AccessToken
     refresh_at: float  # monotonic
     expire_at: float  # monotonic
+    # Wall-clock twins, for stores: monotonic readings mean nothing elsewhere.
+    issued_at: dt.datetime
+    valid_until: dt.datetime
+
+    def shared(self) -> StoredToken:
+        return StoredToken(self.token, issued_at=self.issued_at, valid_until=self.valid_until)
 
 
 class _Flight:
@@ -187,6 +206,7 @@ class TokenSource(httpx.Auth):
         allow_insecure_http: bool = False,
         clock: Clock | None = None,
         retry_policy: RetryPolicy | None = None,
+        store: TokenStore | None = None,
     ) -> None:
         self._check_common(timeout, refresh_margin, default_ttl, max_retries)
         self.base_url = check_base_url(
@@ -208,6 +228,8 @@ class TokenSource(httpx.Auth):
         self._flight: _Flight | None = None
         self._renew_not_before = 0.0
         self._tasks: set[asyncio.Task[None]] = set()
+        self._store: TokenStore = store if store is not None else default_store()
+        self._store_warned = False
 
     def _check_common(
         self, timeout: float, refresh_margin: float, default_ttl: float, max_retries: int
@@ -325,7 +347,7 @@ class TokenSource(httpx.Auth):
         if not lead:
             return flight.wait()
         fallback = self._still_valid()
-        self._lead(flight, lambda: self._fetch(self._plan()))
+        self._lead(flight, self._obtain)
         return self._outcome(flight, fallback)
 
     async def atoken(self) -> AccessToken:
@@ -337,23 +359,23 @@ class TokenSource(httpx.Auth):
         if not lead:
             return await flight.wait_async()
         fallback = self._still_valid()
-        # The fetch runs in its own task so that a cancelled leader does not
-        # cancel it for everyone waiting on it.
-        task = asyncio.ensure_future(self._alead(flight, lambda: self._afetch(self._plan())))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        await asyncio.shield(task)
+        await self._alead(flight, self._aobtain)
         return self._outcome(flight, fallback)
 
     def _fetch_now(self, plan: Plan) -> AccessToken:
-        """Fetch with ``plan`` now (after any fetch in flight), cache and return the result."""
+        """Fetch with ``plan`` now (after any fetch in flight), cache, share and return it."""
         while True:
             _, flight, lead = self._claim(force=True)
             assert flight is not None
             if lead:
                 break
             flight.settled()
-        self._lead(flight, lambda: self._fetch(plan))
+
+        def fetch() -> _Entry:
+            with self._store_lock():
+                return self._share(self._fetch(plan))
+
+        self._lead(flight, fetch)
         return flight.result()
 
     async def _afetch_now(self, plan: Plan) -> AccessToken:
@@ -363,20 +385,46 @@ class TokenSource(httpx.Auth):
             if lead:
                 break
             await flight.asettled()
-        task = asyncio.ensure_future(self._alead(flight, lambda: self._afetch(plan)))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        await asyncio.shield(task)
+
+        async def fetch() -> _Entry:
+            async with self._astore_lock():
+                return await self._ashare(await self._afetch(plan))
+
+        await self._alead(flight, fetch)
         return flight.result()
 
     def invalidate(self, token: AccessToken | None = None) -> None:
-        """Drop the cached token; given a token, only if it is still the cached one."""
+        """Drop the cached token; given a token, only if it is still the cached one.
+
+        The shared store drops it too (keeping a refresh token that came with it).
+        """
+        dropped = self._drop(token)
+        if dropped is not None:
+            try:
+                self._store.discard(self.store_key, dropped)
+            except Exception as exc:  # any store failure: carry on without it
+                self._store_failed(exc)
+
+    async def ainvalidate(self, token: AccessToken | None = None) -> None:
+        """The asyncio twin of ``invalidate()``."""
+        dropped = self._drop(token)
+        if dropped is not None:
+            try:
+                await self._store.adiscard(self.store_key, dropped)
+            except Exception as exc:
+                self._store_failed(exc)
+
+    def _drop(self, token: AccessToken | None) -> str | None:
+        """Compare-and-clear in memory; the access token to drop from the store, if any."""
         with self._lock:
+            if token is not None:
+                if self._entry is not None and self._entry.token.access_token == token.access_token:
+                    self._entry = None
+                return token.access_token
             if self._entry is None:
-                return
-            if token is None or self._entry.token.access_token == token.access_token:
-                self._entry = None
-                self._renew_not_before = 0.0
+                return None
+            dropped, self._entry = self._entry.token.access_token, None
+            return dropped
 
     def _claim(self, *, force: bool = False) -> tuple[AccessToken | None, _Flight | None, bool]:
         """Under the lock: a token to return now, or the flight to join or lead."""
@@ -412,8 +460,8 @@ class TokenSource(httpx.Auth):
             return fallback
         return flight.result()
 
-    def _lead(self, flight: _Flight, fetch: Callable[[], tuple[AccessToken, _Entry]]) -> None:
-        result: tuple[AccessToken, _Entry] | None = None
+    def _lead(self, flight: _Flight, fetch: Callable[[], _Entry]) -> None:
+        result: _Entry | None = None
         error: BaseException | None = None
         try:
             result = fetch()
@@ -424,54 +472,177 @@ class TokenSource(httpx.Auth):
         finally:
             self._land(flight, result, error)
 
-    async def _alead(
-        self, flight: _Flight, fetch: Callable[[], Awaitable[tuple[AccessToken, _Entry]]]
-    ) -> None:
-        result: tuple[AccessToken, _Entry] | None = None
-        error: BaseException | None = None
-        try:
-            result = await fetch()
-        except BaseException as exc:
-            error = exc
-            if not isinstance(exc, TokenError):
-                raise
-        finally:
-            self._land(flight, result, error)
+    async def _alead(self, flight: _Flight, fetch: Callable[[], Awaitable[_Entry]]) -> None:
+        async def run() -> None:
+            result: _Entry | None = None
+            error: BaseException | None = None
+            try:
+                result = await fetch()
+            except BaseException as exc:
+                error = exc
+                if not isinstance(exc, TokenError):
+                    raise
+            finally:
+                self._land(flight, result, error)
 
-    def _land(
-        self,
-        flight: _Flight,
-        result: tuple[AccessToken, _Entry] | None,
-        error: BaseException | None,
-    ) -> None:
-        """Store the outcome, release the flight, wake the waiters, then call back."""
+        # The fetch runs in its own task so that a cancelled leader does not
+        # cancel it for everyone waiting on it.
+        task = asyncio.ensure_future(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        await asyncio.shield(task)
+
+    def _land(self, flight: _Flight, result: _Entry | None, error: BaseException | None) -> None:
+        """Cache the outcome, release the flight, wake the waiters, then call back."""
         with self._lock:
             if self._flight is flight:
                 self._flight = None
             if result is not None:
-                self._entry = result[1]
+                self._entry = result
                 self._renew_not_before = 0.0
-                self._stored(result[0])
+                self._stored(result.token)
             elif self._entry is not None:
                 now = self._clock.monotonic()
                 wait = min(RENEWAL_BACKOFF, max(1.0, (self._entry.expire_at - now) / 2))
                 self._renew_not_before = now + wait
-        flight.finish(result[0] if result else None, error)
+        flight.finish(result.token if result else None, error)
         if result is not None and self._on_token is not None:
             try:
-                self._on_token(result[0])
+                self._on_token(result.token)
             except Exception:
                 logger.exception("%s: on_token callback failed", self.provider)
 
+    # -- the shared store ---------------------------------------------------------
+    #
+    # The leader of a flight first looks in the store; if nothing usable is there it
+    # takes the store's lock, looks again (another process may have just fetched),
+    # and only then fetches and shares the result. A store that fails is logged once
+    # and then bypassed: a token source must keep working without it.
+
+    @functools.cached_property
+    def store_key(self) -> str:
+        """The key of this source's token in stores: never a secret, only its hash."""
+        parts = (self.provider, self.base_url, *self._key_material())
+        return f"{self.provider}:{hashlib.sha256(chr(31).join(parts).encode()).hexdigest()[:40]}"
+
+    def _key_material(self) -> tuple[str, ...]:
+        """What else changes the token: client identity, scope, account, secret hash."""
+        raise NotImplementedError
+
+    def _store_failed(self, exc: Exception) -> None:
+        if not self._store_warned:
+            self._store_warned = True
+            logger.warning(
+                "%s: token store %r failed (%s); fetching without it",
+                self.provider,
+                self._store,
+                exc,
+            )
+        else:
+            logger.debug("%s: token store failed again: %s", self.provider, exc)
+
+    def _usable(self, stored: StoredToken | None, *, adopt: bool) -> _Entry | None:
+        if stored is None:
+            return None
+        entry = self._entry_from(stored)
+        if self._clock.monotonic() < entry.refresh_at:
+            return entry
+        if adopt:  # due, but it carries the newest refresh token (GMO Aozora)
+            with self._lock:
+                self._stored(stored.token)
+        return None
+
+    def _obtain(self) -> _Entry:
+        try:
+            shared = self._usable(self._store.get(self.store_key), adopt=False)
+        except Exception as exc:
+            self._store_failed(exc)
+            shared = None
+        if shared is not None:
+            return shared
+        with self._store_lock():
+            try:
+                shared = self._usable(self._store.get(self.store_key), adopt=True)
+            except Exception as exc:
+                self._store_failed(exc)
+            if shared is not None:
+                return shared
+            return self._share(self._fetch(self._plan()))
+
+    async def _aobtain(self) -> _Entry:
+        try:
+            shared = self._usable(await self._store.aget(self.store_key), adopt=False)
+        except Exception as exc:
+            self._store_failed(exc)
+            shared = None
+        if shared is not None:
+            return shared
+        async with self._astore_lock():
+            try:
+                shared = self._usable(await self._store.aget(self.store_key), adopt=True)
+            except Exception as exc:
+                self._store_failed(exc)
+            if shared is not None:
+                return shared
+            return await self._ashare(await self._afetch(self._plan()))
+
+    def _share(self, entry: _Entry) -> _Entry:
+        try:
+            self._store.put(self.store_key, entry.shared())
+        except Exception as exc:
+            self._store_failed(exc)
+        return entry
+
+    async def _ashare(self, entry: _Entry) -> _Entry:
+        try:
+            await self._store.aput(self.store_key, entry.shared())
+        except Exception as exc:
+            self._store_failed(exc)
+        return entry
+
+    @contextlib.contextmanager
+    def _store_lock(self) -> Iterator[None]:
+        lock = self._store.lock(self.store_key)
+        try:
+            lock.__enter__()
+        except Exception as exc:
+            self._store_failed(exc)
+            yield  # unlocked: at worst, more than one process fetches
+            return
+        try:
+            yield
+        finally:
+            try:
+                lock.__exit__(None, None, None)
+            except Exception as exc:
+                self._store_failed(exc)
+
+    @contextlib.asynccontextmanager
+    async def _astore_lock(self) -> AsyncIterator[None]:
+        lock = self._store.alock(self.store_key)
+        try:
+            await lock.__aenter__()
+        except Exception as exc:
+            self._store_failed(exc)
+            yield
+            return
+        try:
+            yield
+        finally:
+            try:
+                await lock.__aexit__(None, None, None)
+            except Exception as exc:
+                self._store_failed(exc)
+
     # -- fetching, with retries ---------------------------------------------------
 
-    def _fetch(self, plan: Plan) -> tuple[AccessToken, _Entry]:
+    def _fetch(self, plan: Plan) -> _Entry:
         retry = 0
         while True:
             attempt.set(retry + 1)
             sent_mono, sent_wall = self._clock.monotonic(), self._clock.now()
             try:
-                return self._to_token(self._call(lambda: self._send(plan)), sent_mono, sent_wall)
+                return self._to_entry(self._call(lambda: self._send(plan)), sent_mono, sent_wall)
             except TokenError as exc:
                 delay = self._retry_delay(plan, exc, retry + 1)
                 if delay is None:
@@ -479,14 +650,14 @@ class TokenSource(httpx.Auth):
             retry += 1
             self._clock.sleep(delay)
 
-    async def _afetch(self, plan: Plan) -> tuple[AccessToken, _Entry]:
+    async def _afetch(self, plan: Plan) -> _Entry:
         retry = 0
         while True:
             attempt.set(retry + 1)
             sent_mono, sent_wall = self._clock.monotonic(), self._clock.now()
             try:
                 issued = await self._acall(lambda: self._asend(plan))
-                return self._to_token(issued, sent_mono, sent_wall)
+                return self._to_entry(issued, sent_mono, sent_wall)
             except TokenError as exc:
                 delay = self._retry_delay(plan, exc, retry + 1)
                 if delay is None:
@@ -586,9 +757,7 @@ class TokenSource(httpx.Auth):
         # is not JSON, a required member missing, a bad date. Report the status.
         return self._unexpected(f"response body could not be parsed ({type(exc).__name__})")
 
-    def _to_token(
-        self, issued: Issued, sent_mono: float, sent_wall: dt.datetime
-    ) -> tuple[AccessToken, _Entry]:
+    def _to_entry(self, issued: Issued, sent_mono: float, sent_wall: dt.datetime) -> _Entry:
         access = issued.access_token
         if not isinstance(access, str) or not access.strip():
             shown = "empty" if access in ("", None) else f"a {type(access).__name__}"
@@ -622,9 +791,27 @@ class TokenSource(httpx.Auth):
             raw=issued.raw,
         )
         expire_at = sent_mono + ttl
-        entry = _Entry(token, expire_at - min(self._refresh_margin, ttl / 2), expire_at)
         logger.debug("%s: new token, lifetime %.0f s", self.provider, ttl)
-        return token, entry
+        return _Entry(
+            token,
+            refresh_at=expire_at - min(self._refresh_margin, ttl / 2),
+            expire_at=expire_at,
+            issued_at=sent_wall,
+            valid_until=expires_at or sent_wall + dt.timedelta(seconds=ttl),
+        )
+
+    def _entry_from(self, stored: StoredToken) -> _Entry:
+        """A stored token on this process's monotonic clock."""
+        remaining = (stored.valid_until - self._clock.now()).total_seconds()
+        lifetime = max(0.0, (stored.valid_until - stored.issued_at).total_seconds())
+        expire_at = self._clock.monotonic() + remaining
+        return _Entry(
+            stored.token,
+            refresh_at=expire_at - min(self._refresh_margin, lifetime / 2),
+            expire_at=expire_at,
+            issued_at=stored.issued_at,
+            valid_until=stored.valid_until,
+        )
 
     # -- httpx.Auth ---------------------------------------------------------------
 
@@ -646,7 +833,7 @@ class TokenSource(httpx.Auth):
         request.headers[self.auth_header] = self._header_value(token)
         response = yield request
         if response.status_code == 401 and _replayable(request):
-            self.invalidate(token)
+            await self.ainvalidate(token)
             request.headers[self.auth_header] = self._header_value(await self.atoken())
             yield request
 

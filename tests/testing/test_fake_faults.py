@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from fake_support import MODES, Spec
 
 from provider_tokens import (
     GmoAozora,
@@ -27,6 +26,8 @@ from provider_tokens import (
     TransportError,
 )
 from provider_tokens.testing import PROVIDERS, FakeProviders, Fault
+
+from fake_support import MODES, Spec
 
 CLASSES: dict[str, type[TokenSource]] = {
     "gmo_payment": GmoPayment,

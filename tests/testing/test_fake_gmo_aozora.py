@@ -12,9 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
-from fake_support import MODES, Spec, serving
 
 from provider_tokens.testing import CREDENTIALS, GMO_AOZORA_POST_CREDENTIALS, FakeProviders
+
+from fake_support import MODES, Spec, serving
 
 SPEC = Spec("gmo_aozora")
 BASIC = CREDENTIALS["gmo_aozora"]

@@ -7,9 +7,10 @@ from typing import Any
 
 import httpx
 import pytest
-from fake_support import MODES, Spec, serving
 
 from provider_tokens.testing import CREDENTIALS, FakeProviders
+
+from fake_support import MODES, Spec, serving
 
 SPEC = Spec("gmo_payment")
 SHOP = (CREDENTIALS["gmo_payment"]["shop_id"], CREDENTIALS["gmo_payment"]["shop_pass"])

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from fake_support import MODES, StepClock
 
 from provider_tokens import GmoAozora, GmoPayment, InvalidGrantError, Melio, MoneyKit, Smscx
 from provider_tokens.testing import CREDENTIALS, FakeProviders
+
+from fake_support import MODES, StepClock
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from fake_support import MODES, Spec, StepClock, serving
 
 from provider_tokens.testing import CREDENTIALS, FakeProviders
+
+from fake_support import MODES, Spec, StepClock, serving
 
 SPEC = Spec("melio")
 KEY = CREDENTIALS["melio"]["api_key"]

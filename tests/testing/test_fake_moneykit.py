@@ -7,9 +7,10 @@ from typing import Any
 
 import httpx
 import pytest
-from fake_support import MODES, Spec, StepClock, serving
 
 from provider_tokens.testing import CREDENTIALS, FakeProviders
+
+from fake_support import MODES, Spec, StepClock, serving
 
 SPEC = Spec("moneykit")
 CLIENT = (CREDENTIALS["moneykit"]["client_id"], CREDENTIALS["moneykit"]["client_secret"])

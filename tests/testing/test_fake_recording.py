@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from fake_support import MODES, StepClock
 
 from provider_tokens import GmoAozora, GmoPayment, Melio, MoneyKit, Smscx
 from provider_tokens.testing import (
@@ -19,6 +18,8 @@ from provider_tokens.testing import (
     FakeProviders,
     Fault,
 )
+
+from fake_support import MODES, StepClock
 
 CLASSES = {
     "gmo_payment": GmoPayment,

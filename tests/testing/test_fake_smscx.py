@@ -7,9 +7,10 @@ from typing import Any
 
 import httpx
 import pytest
-from fake_support import MODES, Spec, serving
 
 from provider_tokens.testing import CREDENTIALS, FakeProviders
+
+from fake_support import MODES, Spec, serving
 
 SPEC = Spec("smscx")
 APP = (CREDENTIALS["smscx"]["application_id"], CREDENTIALS["smscx"]["application_secret"])

@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-from fake_support import MODES
 
 from provider_tokens import (
     GmoAozora,
@@ -27,7 +26,10 @@ from provider_tokens import (
     TokenEndpointError,
     TokenSource,
 )
+from provider_tokens.stores import MemoryStore
 from provider_tokens.testing import CREDENTIALS, FakeProviders
+
+from fake_support import MODES
 
 SOURCES: dict[str, type[TokenSource]] = {
     "gmo_payment": GmoPayment,
@@ -154,8 +156,10 @@ def test_aozora_spent_refresh_token_is_invalid_grant(fake: FakeProviders) -> Non
     with GmoAozora(**fake.credentials("gmo_aozora"), refresh_token=stored) as tokens:
         tokens.token()  # rotates: `stored` is now spent
 
+    # Another process (its own store) still holding the old refresh token.
+    elsewhere = MemoryStore()
     with (
-        GmoAozora(**fake.credentials("gmo_aozora"), refresh_token=stored) as stale,
+        GmoAozora(**fake.credentials("gmo_aozora"), refresh_token=stored, store=elsewhere) as stale,
         pytest.raises(InvalidGrantError) as raised,
     ):
         stale.token()

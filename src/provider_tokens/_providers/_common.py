@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 
 from .._exceptions import ConfigurationError
@@ -30,3 +31,8 @@ def require(provider: str, **values: str | None) -> None:
             raise ConfigurationError(
                 f"{provider}: {name} must be a non-empty string", provider=provider
             )
+
+
+def fingerprint(secret: str) -> str:
+    """A stand-in for a secret in store keys: two credentials never share a token."""
+    return hashlib.sha256(secret.encode()).hexdigest()

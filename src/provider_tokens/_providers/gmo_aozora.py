@@ -23,7 +23,7 @@ from ..gmo_aozora.models import ErrorResponse, TokenRequest, TokenResponse
 from ..gmo_aozora.models.authorization_response_type import AuthorizationResponseType
 from ..gmo_aozora.models.token_request_grant_type import TokenRequestGrantType
 from ..gmo_aozora.types import UNSET, Response
-from ._common import require, server
+from ._common import fingerprint, require, server
 
 SERVERS = {
     "production": "https://api.gmo-aozora.com/ganb/api/auth/v1",
@@ -62,6 +62,7 @@ class GmoAozora(TokenSource):
             )
         super().__init__(base_url=server(self.provider, SERVERS, environment, base_url), **common)
         self.client_id = client_id
+        self._secret_id = fingerprint(client_secret)
         self.redirect_uri = redirect_uri
         self.auth_method = auth_method
         self.environment = environment
@@ -152,6 +153,9 @@ class GmoAozora(TokenSource):
                 code=parsed.error, description=given(parsed.error_description)
             )
         raise self._unexpected("undocumented status")
+
+    def _key_material(self) -> tuple[str, ...]:
+        return (self.client_id, self._secret_id)
 
     def _header_value(self, token: AccessToken) -> str:
         return token.access_token

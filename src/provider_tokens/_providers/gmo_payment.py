@@ -18,7 +18,7 @@ from ..gmo_payment.models import Problem, TokenRequest, TokenResponse
 from ..gmo_payment.models.token_request_grant_type import TokenRequestGrantType
 from ..gmo_payment.models.token_request_scope import TokenRequestScope
 from ..gmo_payment.types import Response
-from ._common import require, server
+from ._common import fingerprint, require, server
 
 SERVERS = {"production": "https://oauth.mul-pay.jp", "test": "https://stg.oauth.mul-pay.jp"}
 
@@ -44,6 +44,7 @@ class GmoPayment(TokenSource):
         require(self.provider, shop_id=shop_id, shop_pass=shop_pass)
         super().__init__(base_url=server(self.provider, SERVERS, environment, base_url), **common)
         self.shop_id = shop_id
+        self._secret_id = fingerprint(shop_pass)
         self.environment = environment
         # Plain RFC 7617 Basic, as GMO-PG documents it.
         auth = basic_auth(shop_id, shop_pass)
@@ -73,6 +74,9 @@ class GmoPayment(TokenSource):
         if isinstance(parsed, Problem):
             raise self._endpoint_error(code=given(parsed.title), description=given(parsed.detail))
         raise self._unexpected("undocumented status")
+
+    def _key_material(self) -> tuple[str, ...]:
+        return (self.shop_id, self._secret_id)
 
     def _identity(self) -> dict[str, Any]:
         return {"shop_id": self.shop_id, "environment": self.environment}

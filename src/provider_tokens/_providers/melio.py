@@ -21,7 +21,7 @@ from ..melio import AuthenticatedClient
 from ..melio.api.auth import post_auth_token
 from ..melio.models import ErrorResponse, PostAuthResponse
 from ..melio.types import UNSET, Response
-from ._common import require, server
+from ._common import fingerprint, require, server
 
 SERVERS = {"production": "https://api.melio.com/v1", "sandbox": "https://api-sandbox.melio.com/v1"}
 
@@ -43,6 +43,7 @@ class Melio(TokenSource):
         require(self.provider, api_key=api_key)
         super().__init__(base_url=server(self.provider, SERVERS, environment, base_url), **common)
         self.account_id = account_id
+        self._secret_id = fingerprint(api_key)
         self.environment = environment
         auth = HeaderAuth("API-Key", api_key)
         self._client = self._bind(
@@ -86,6 +87,9 @@ class Melio(TokenSource):
         if isinstance(parsed, ErrorResponse):
             raise self._endpoint_error(code=parsed.error.code, description=parsed.error.message)
         raise self._unexpected("undocumented status")
+
+    def _key_material(self) -> tuple[str, ...]:
+        return (self._secret_id, self.account_id or "")
 
     def _identity(self) -> dict[str, Any]:
         return {"account_id": self.account_id, "environment": self.environment}

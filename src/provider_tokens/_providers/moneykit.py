@@ -30,7 +30,7 @@ from ..moneykit.models import (
     JWKSet,
 )
 from ..moneykit.types import UNSET, Response
-from ._common import require
+from ._common import fingerprint, require
 
 SERVER = "https://api.moneykit.com"
 
@@ -65,6 +65,7 @@ class MoneyKit(TokenSource):
         require(self.provider, client_id=client_id, client_secret=client_secret)
         super().__init__(base_url=base_url or SERVER, **common)
         self.client_id = client_id
+        self._secret_id = fingerprint(client_secret)
         self.scope = scope
         basic = basic_auth(client_id, client_secret)
         self._body = CreateAccessTokenRequest(
@@ -155,6 +156,9 @@ class MoneyKit(TokenSource):
         if isinstance(response.parsed, JWKSet):
             return response.parsed
         raise self._error(response.parsed)
+
+    def _key_material(self) -> tuple[str, ...]:
+        return (self.client_id, self._secret_id, self.scope or "")
 
     def _identity(self) -> dict[str, Any]:
         return {"client_id": self.client_id, "scope": self.scope}

@@ -18,7 +18,7 @@ from ..smscx.api.oauth import get_access_token
 from ..smscx.models import ErrorResponse, OauthTokenRequest, OauthTokenResponse
 from ..smscx.models.oauth_token_request_grant_type import OauthTokenRequestGrantType
 from ..smscx.types import UNSET, Response
-from ._common import require
+from ._common import fingerprint, require
 
 SERVER = "https://api.sms.cx"
 
@@ -41,6 +41,7 @@ class Smscx(TokenSource):
         require(self.provider, application_id=application_id, application_secret=application_secret)
         super().__init__(base_url=base_url or SERVER, **common)
         self.application_id = application_id
+        self._secret_id = fingerprint(application_secret)
         self.scope = scope
         auth = basic_auth(application_id, application_secret)
         self._body = OauthTokenRequest(
@@ -75,6 +76,9 @@ class Smscx(TokenSource):
         if isinstance(parsed, ErrorResponse):
             raise self._endpoint_error(code=parsed.error.type_, description=parsed.error.message)
         raise self._unexpected("undocumented status")
+
+    def _key_material(self) -> tuple[str, ...]:
+        return (self.application_id, self._secret_id, self.scope or "")
 
     def _identity(self) -> dict[str, Any]:
         return {"application_id": self.application_id, "scope": self.scope}

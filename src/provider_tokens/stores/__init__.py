@@ -1,0 +1,39 @@
+"""Where token sources share tokens: in memory, in files, in Redis.
+
+Every source takes ``store=``; by default it is the process-wide ``MemoryStore``,
+shared by all sources with the same key (provider, token URL, client, scope and a
+hash of the secret). ``FileStore(path)`` shares tokens between the processes of one
+machine, ``RedisStore(client)`` between machines. Around a fetch the source takes the
+store's lock and re-reads the store, so one process fetches and the others use its
+token; GMO Aozora's rotated refresh tokens travel with it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._base import StoredToken, StoreError, TokenStore
+from ._file import FileStore
+from ._memory import MemoryStore, default_store
+
+if TYPE_CHECKING:
+    from ._redis import RedisStore
+
+__all__ = [
+    "FileStore",
+    "MemoryStore",
+    "RedisStore",
+    "StoreError",
+    "StoredToken",
+    "TokenStore",
+    "default_store",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # RedisStore loads on first use: redis-py is an optional extra.
+    if name == "RedisStore":
+        from ._redis import RedisStore
+
+        return RedisStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

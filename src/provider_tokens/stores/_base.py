@@ -1,0 +1,109 @@
+"""The store protocol and the record stores keep: a token and how long it is good for."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+
+from .._token import AccessToken
+
+FORMAT = 1
+
+
+class StoreError(Exception):
+    """A store could not read, write or lock; the source falls back to itself."""
+
+
+@attrs.frozen
+class StoredToken:
+    """A token as stores keep it: wall-clock times, since monotonic ones mean
+    nothing in another process. ``valid_until`` is the hard expiry the source used
+    (the provider's, or ``default_ttl`` when it gave none); ``issued_at`` is when the
+    token was requested. No client secret or API key is ever part of it.
+    """
+
+    token: AccessToken
+    issued_at: dt.datetime
+    valid_until: dt.datetime
+
+    def to_json(self) -> str:
+        t = self.token
+        return json.dumps(
+            {
+                "format": FORMAT,
+                "access_token": t.access_token,
+                "token_type": t.token_type,
+                "expires_at": t.expires_at.isoformat() if t.expires_at else None,
+                "scope": t.scope,
+                "refresh_token": t.refresh_token,
+                "raw": dict(t.raw),
+                "issued_at": self.issued_at.isoformat(),
+                "valid_until": self.valid_until.isoformat(),
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, data: str | bytes) -> StoredToken | None:
+        """The record, or ``None`` if ``data`` is not one (corrupt means missing)."""
+        try:
+            d: Any = json.loads(data)
+            if d.get("format") != FORMAT or not isinstance(d["access_token"], str):
+                return None
+            expires_at = d["expires_at"]
+            return cls(
+                token=AccessToken(
+                    access_token=d["access_token"],
+                    token_type=d["token_type"],
+                    expires_at=dt.datetime.fromisoformat(expires_at) if expires_at else None,
+                    scope=d["scope"],
+                    refresh_token=d["refresh_token"],
+                    raw=d["raw"] if isinstance(d["raw"], dict) else {},
+                ),
+                issued_at=_aware(d["issued_at"]),
+                valid_until=_aware(d["valid_until"]),
+            )
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            return None
+
+    def expired(self) -> StoredToken:
+        """The same record with its access token marked unusable (the refresh token stays)."""
+        return attrs.evolve(self, valid_until=self.issued_at)
+
+
+def _aware(value: str) -> dt.datetime:
+    when = dt.datetime.fromisoformat(value)
+    if when.tzinfo is None:
+        raise ValueError("naive time")
+    return when
+
+
+@runtime_checkable
+class TokenStore(Protocol):
+    """Where sources share tokens, and the lock around fetching one.
+
+    ``lock(key)`` must exclude every other holder of the same key, in this process
+    and (for shared stores) in others; the source re-reads the store after taking it,
+    so only the first holder fetches. ``discard(key, access_token)`` drops that access
+    token only if it is still the stored one, keeping any refresh token with it.
+    """
+
+    def get(self, key: str) -> StoredToken | None: ...
+
+    def put(self, key: str, value: StoredToken) -> None: ...
+
+    def discard(self, key: str, access_token: str) -> None: ...
+
+    def lock(self, key: str) -> AbstractContextManager[None]: ...
+
+    async def aget(self, key: str) -> StoredToken | None: ...
+
+    async def aput(self, key: str, value: StoredToken) -> None: ...
+
+    async def adiscard(self, key: str, access_token: str) -> None: ...
+
+    def alock(self, key: str) -> AbstractAsyncContextManager[None]: ...
