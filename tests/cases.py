@@ -10,7 +10,7 @@ import httpx
 
 from provider_tokens import GmoAozora, GmoPayment, Melio, MoneyKit, Smscx, TokenSource
 
-from conftest import reply
+from conftest import at, reply
 
 SECRET = "s3cr3t-Canary:+/=%é"
 
@@ -97,13 +97,13 @@ CASES = [
     Case(
         "melio",
         lambda **c: Melio(SECRET, account_id="acc-1", **c),
-        # The FakeClock starts at 2026-11-22T12:00Z: one hour of lifetime.
+        # One hour after the FakeClock's start.
         lambda: reply(
             200,
             {
                 "data": {
                     "accessToken": "melio-access",
-                    "expiresAt": "2026-11-22T13:00:00.000Z",
+                    "expiresAt": at(3600, suffix=".000Z"),
                     "refreshToken": "melio-refresh",
                 }
             },

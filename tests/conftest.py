@@ -11,13 +11,23 @@ from typing import Any
 import httpx
 import pytest
 
+# Where every FakeClock starts: this run's start, whole seconds, so that absolute
+# times in scripted responses (Melio's expiresAt) are in the future for the
+# system clock too.
+START = dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def at(seconds: float, *, suffix: str = "Z") -> str:
+    """START plus ``seconds`` as an ISO 8601 string (UTC, ``Z`` unless told otherwise)."""
+    return (START + dt.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S") + suffix
+
 
 class FakeClock:
     """A clock that only moves when told to; sleeps are recorded, not slept."""
 
     def __init__(self, start: dt.datetime | None = None) -> None:
         self.t = 1000.0
-        self.start = start or dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
+        self.start = start or START
         self.sleeps: list[float] = []
 
     def advance(self, seconds: float) -> None:

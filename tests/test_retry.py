@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 
 import httpx
 import pytest
@@ -19,7 +20,7 @@ from provider_tokens import (
 from provider_tokens._retry import parse_reset_epoch, parse_retry_after
 
 from cases import BY_NAME
-from conftest import FakeClock, MockProvider, reply
+from conftest import START, FakeClock, MockProvider, reply
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 CASE = BY_NAME["moneykit"]
@@ -93,7 +94,12 @@ def test_max_retries_zero_tries_once(clock: FakeClock) -> None:
 
 
 @pytest.mark.parametrize(
-    ("retry_after", "wait"), [("3", 3.0), ("Sun, 22 Nov 2026 12:00:07 GMT", 7.0), ("60", 60.0)]
+    ("retry_after", "wait"),
+    [
+        ("3", 3.0),
+        (email.utils.format_datetime(START + dt.timedelta(seconds=7), usegmt=True), 7.0),
+        ("60", 60.0),
+    ],
 )
 def test_retry_after_is_waited_for_exactly(clock: FakeClock, retry_after: str, wait: float) -> None:
     mock = MockProvider(unavailable(429, retry_after=retry_after), CASE.success())

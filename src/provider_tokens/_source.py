@@ -70,6 +70,9 @@ C = TypeVar("C", bound=_GeneratedClient)
 # (TypeError, AttributeError), absurd nesting (RecursionError).
 _PARSE_FAILURES = (ValueError, KeyError, TypeError, AttributeError, RecursionError)
 
+# After a store fails, it is bypassed this long before being tried again.
+STORE_RETRY_AFTER = 30.0
+
 # After a failed renewal while the old token is still valid, wait this long
 # (at most half the remaining lifetime) before trying again (Azure waits 30 s).
 RENEWAL_BACKOFF = 30.0
@@ -230,6 +233,7 @@ class TokenSource(httpx.Auth):
         self._tasks: set[asyncio.Task[None]] = set()
         self._store: TokenStore = store if store is not None else default_store()
         self._store_warned = False
+        self._store_down_until = 0.0
 
     def _check_common(
         self, timeout: float, refresh_margin: float, default_ttl: float, max_retries: int
@@ -400,19 +404,13 @@ class TokenSource(httpx.Auth):
         """
         dropped = self._drop(token)
         if dropped is not None:
-            try:
-                self._store.discard(self.store_key, dropped)
-            except Exception as exc:  # any store failure: carry on without it
-                self._store_failed(exc)
+            self._try(lambda: self._store.discard(self.store_key, dropped), None)
 
     async def ainvalidate(self, token: AccessToken | None = None) -> None:
         """The asyncio twin of ``invalidate()``."""
         dropped = self._drop(token)
         if dropped is not None:
-            try:
-                await self._store.adiscard(self.store_key, dropped)
-            except Exception as exc:
-                self._store_failed(exc)
+            await self._atry(lambda: self._store.adiscard(self.store_key, dropped), None)
 
     def _drop(self, token: AccessToken | None) -> str | None:
         """Compare-and-clear in memory; the access token to drop from the store, if any."""
@@ -530,16 +528,42 @@ class TokenSource(httpx.Auth):
         raise NotImplementedError
 
     def _store_failed(self, exc: Exception) -> None:
+        # Bypass the store for a while: a Redis that is down can take seconds per
+        # call to say so, and every fetch would pay for it again.
+        self._store_down_until = self._clock.monotonic() + STORE_RETRY_AFTER
         if not self._store_warned:
             self._store_warned = True
             logger.warning(
-                "%s: token store %r failed (%s); fetching without it",
+                "%s: token store %r failed (%s); fetching without it for %.0f s",
                 self.provider,
                 self._store,
                 exc,
+                STORE_RETRY_AFTER,
             )
         else:
             logger.debug("%s: token store failed again: %s", self.provider, exc)
+
+    def _store_up(self) -> bool:
+        return self._clock.monotonic() >= self._store_down_until
+
+    def _try(self, op: Callable[[], T], default: T) -> T:
+        """A store operation; on failure, ``default`` (and the store is bypassed a while)."""
+        if not self._store_up():
+            return default
+        try:
+            return op()
+        except Exception as exc:
+            self._store_failed(exc)
+            return default
+
+    async def _atry(self, op: Callable[[], Awaitable[T]], default: T) -> T:
+        if not self._store_up():
+            return default
+        try:
+            return await op()
+        except Exception as exc:
+            self._store_failed(exc)
+            return default
 
     def _usable(self, stored: StoredToken | None, *, adopt: bool) -> _Entry | None:
         if stored is None:
@@ -553,86 +577,70 @@ class TokenSource(httpx.Auth):
         return None
 
     def _obtain(self) -> _Entry:
-        try:
-            shared = self._usable(self._store.get(self.store_key), adopt=False)
-        except Exception as exc:
-            self._store_failed(exc)
-            shared = None
+        key = self.store_key
+        shared = self._try(lambda: self._usable(self._store.get(key), adopt=False), None)
         if shared is not None:
             return shared
         with self._store_lock():
-            try:
-                shared = self._usable(self._store.get(self.store_key), adopt=True)
-            except Exception as exc:
-                self._store_failed(exc)
+            shared = self._try(lambda: self._usable(self._store.get(key), adopt=True), None)
             if shared is not None:
                 return shared
             return self._share(self._fetch(self._plan()))
 
     async def _aobtain(self) -> _Entry:
-        try:
-            shared = self._usable(await self._store.aget(self.store_key), adopt=False)
-        except Exception as exc:
-            self._store_failed(exc)
-            shared = None
+        key = self.store_key
+
+        async def lookup(adopt: bool) -> _Entry | None:
+            return self._usable(await self._store.aget(key), adopt=adopt)
+
+        shared = await self._atry(lambda: lookup(False), None)
         if shared is not None:
             return shared
         async with self._astore_lock():
-            try:
-                shared = self._usable(await self._store.aget(self.store_key), adopt=True)
-            except Exception as exc:
-                self._store_failed(exc)
+            shared = await self._atry(lambda: lookup(True), None)
             if shared is not None:
                 return shared
             return await self._ashare(await self._afetch(self._plan()))
 
     def _share(self, entry: _Entry) -> _Entry:
-        try:
-            self._store.put(self.store_key, entry.shared())
-        except Exception as exc:
-            self._store_failed(exc)
+        self._try(lambda: self._store.put(self.store_key, entry.shared()), None)
         return entry
 
     async def _ashare(self, entry: _Entry) -> _Entry:
-        try:
-            await self._store.aput(self.store_key, entry.shared())
-        except Exception as exc:
-            self._store_failed(exc)
+        await self._atry(lambda: self._store.aput(self.store_key, entry.shared()), None)
         return entry
 
     @contextlib.contextmanager
     def _store_lock(self) -> Iterator[None]:
         lock = self._store.lock(self.store_key)
-        try:
+
+        def enter() -> bool:
             lock.__enter__()
-        except Exception as exc:
-            self._store_failed(exc)
+            return True
+
+        if not self._try(enter, False):
             yield  # unlocked: at worst, more than one process fetches
             return
         try:
             yield
         finally:
-            try:
-                lock.__exit__(None, None, None)
-            except Exception as exc:
-                self._store_failed(exc)
+            self._try(lambda: lock.__exit__(None, None, None), None)
 
     @contextlib.asynccontextmanager
     async def _astore_lock(self) -> AsyncIterator[None]:
         lock = self._store.alock(self.store_key)
-        try:
+
+        async def enter() -> bool:
             await lock.__aenter__()
-        except Exception as exc:
-            self._store_failed(exc)
+            return True
+
+        if not await self._atry(enter, False):
             yield
             return
         try:
             yield
         finally:
-            try:
-                await lock.__aexit__(None, None, None)
-            except Exception as exc:
-                self._store_failed(exc)
+            await self._atry(lambda: lock.__aexit__(None, None, None), None)
 
     # -- fetching, with retries ---------------------------------------------------
 

@@ -11,7 +11,7 @@ import pytest
 from provider_tokens import MalformedResponseError, Melio
 
 from cases import BY_NAME
-from conftest import FakeClock, MockProvider, reply
+from conftest import START, FakeClock, MockProvider, at, reply
 
 CASE = BY_NAME["melio"]
 
@@ -67,18 +67,18 @@ def test_retries_reuse_the_idempotency_key(clock: FakeClock) -> None:
 
 def test_absolute_expiry_and_refresh_token_are_kept(clock: FakeClock) -> None:
     token = CASE.make(http_client=MockProvider(CASE.success()).client(), clock=clock).token()
-    assert token.expires_at == dt.datetime(2026, 11, 22, 13, 0, tzinfo=dt.UTC)
+    assert token.expires_at == START + dt.timedelta(hours=1)
     assert token.refresh_token == "melio-refresh"
     assert token.token_type == "Bearer"
 
 
 def test_an_expiry_without_offset_is_utc(clock: FakeClock) -> None:
-    mock = MockProvider(reply(200, _body("2026-11-22T12:30:00")))
+    mock = MockProvider(reply(200, _body(at(1800, suffix=""))))
     token = CASE.make(http_client=mock.client(), clock=clock).token()
-    assert token.expires_at == dt.datetime(2026, 11, 22, 12, 30, tzinfo=dt.UTC)
+    assert token.expires_at == START + dt.timedelta(minutes=30)
 
 
-@pytest.mark.parametrize("expires_at", ["2026-11-22T11:00:00Z", "next tuesday"])
+@pytest.mark.parametrize("expires_at", [at(-3600), "next tuesday"])
 def test_a_past_or_unparseable_expiry_is_malformed(expires_at: str, clock: FakeClock) -> None:
     mock = MockProvider(reply(200, _body(expires_at)))
     with pytest.raises(MalformedResponseError):
@@ -87,5 +87,5 @@ def test_a_past_or_unparseable_expiry_is_malformed(expires_at: str, clock: FakeC
 
 @pytest.mark.parametrize("status", [200, 201])
 def test_both_success_statuses(status: int, clock: FakeClock) -> None:
-    mock = MockProvider(reply(status, _body("2026-11-22T13:00:00Z")))
+    mock = MockProvider(reply(status, _body(at(3600))))
     assert CASE.make(http_client=mock.client(), clock=clock).token().access_token == "m"

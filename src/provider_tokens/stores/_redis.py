@@ -40,6 +40,25 @@ return redis.call('DEL', KEYS[1])
 """
 
 
+# Connection settings that mean the same to redis.Redis and redis.asyncio.Redis.
+_PORTABLE = (
+    "host",
+    "port",
+    "db",
+    "username",
+    "password",
+    "socket_timeout",
+    "socket_connect_timeout",
+    "socket_keepalive",
+    "client_name",
+    "ssl",
+    "ssl_ca_certs",
+    "ssl_certfile",
+    "ssl_keyfile",
+    "ssl_cert_reqs",
+)
+
+
 class RedisStore:
     """Tokens in Redis, with a lock per key that outlives no holder by more than ``lease``.
 
@@ -69,14 +88,22 @@ class RedisStore:
         self._release = client.register_script(_RELEASE)
         self._discard = client.register_script(_DISCARD)
 
-    @property
-    def async_client(self) -> redis.asyncio.Redis:
-        if self._async_client is None:
-            import redis.asyncio
+    @contextlib.asynccontextmanager
+    async def _aclient(self) -> AsyncIterator[redis.asyncio.Redis]:
+        """The async client given, or a short-lived one built from the sync client's
+        settings: redis.asyncio connections belong to the event loop that opened
+        them, and the store is only used around fetches, which are rare."""
+        if self._async_client is not None:
+            yield self._async_client
+            return
+        import redis.asyncio
 
-            kwargs = dict(self.client.connection_pool.connection_kwargs)
-            self._async_client = redis.asyncio.Redis(**kwargs)
-        return self._async_client
+        settings = self.client.connection_pool.connection_kwargs
+        client = redis.asyncio.Redis(**{k: settings[k] for k in _PORTABLE if k in settings})
+        try:
+            yield client
+        finally:
+            await client.aclose()
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}{key}"
@@ -125,16 +152,19 @@ class RedisStore:
 
     async def aget(self, key: str) -> StoredToken | None:
         with _errors():
-            data: Any = await self.async_client.get(self._key(key))
+            async with self._aclient() as client:
+                data: Any = await client.get(self._key(key))
         return None if data is None else StoredToken.from_json(data)
 
     async def aput(self, key: str, value: StoredToken) -> None:
         with _errors():
-            await self.async_client.set(self._key(key), value.to_json(), px=self._ttl_ms(value))
+            async with self._aclient() as client:
+                await client.set(self._key(key), value.to_json(), px=self._ttl_ms(value))
 
     async def adiscard(self, key: str, access_token: str) -> None:
         with _errors():
-            await self.async_client.eval(_DISCARD, 1, self._key(key), access_token)
+            async with self._aclient() as client:
+                await client.eval(_DISCARD, 1, self._key(key), access_token)
 
     @contextlib.asynccontextmanager
     async def alock(self, key: str) -> AsyncIterator[None]:
@@ -142,14 +172,16 @@ class RedisStore:
         lease_ms = int(self.lease * 1000)
         delay = 0.01
         with _errors():
-            while not await self.async_client.set(name, token, nx=True, px=lease_ms):
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 0.2)
+            async with self._aclient() as client:
+                while not await client.set(name, token, nx=True, px=lease_ms):
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 0.2)
         try:
             yield
         finally:
             with _errors():
-                await self.async_client.eval(_RELEASE, 1, name, token)
+                async with self._aclient() as client:
+                    await client.eval(_RELEASE, 1, name, token)
 
     def __repr__(self) -> str:
         return f"RedisStore(prefix={self.prefix!r}, lease={self.lease})"

@@ -41,6 +41,7 @@ _CODES = {
     401: ("api_error.auth.unauthorized", "Accounts access not permitted"),
     404: ("api_error.not_found", "Not found"),
     405: ("api_error.method_not_allowed", "Method not allowed"),
+    422: ("api_error.request.validation_failed", "Request validation error"),
     429: ("api_error.rate_limit_exceeded", "Rate limit exceeded"),
 }
 
@@ -60,7 +61,15 @@ class MoneyKitEndpoint(Endpoint):
         default_code, default_message = _CODES.get(
             status, ("api_error.internal_server_error", "Internal server error")
         )
-        body = {"error_code": code or default_code, "error_message": message or default_message}
+        body: dict[str, Any] = {
+            "error_code": code or default_code,
+            "error_message": message or default_message,
+        }
+        if status == 422:
+            # MoneyKit's request-validation error (HTTPValidationError) lists the failures.
+            body["validation_errors"] = [
+                {"location": ["body"], "message": message or default_message, "type": "value_error"}
+            ]
         return json_reply(status, body)
 
     def wrong_types(self) -> dict[str, Any]:

@@ -1,0 +1,65 @@
+"""One worker of a fleet: a MoneyKit source on a shared store, many callers at once.
+
+Run by the fleet tests as ``python fleet_worker.py CONFIG_JSON``; prints "ready",
+waits for "go" on stdin, then asks for a token from ``callers`` threads (or asyncio
+tasks) at once and prints the JSON summary of what they got.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import threading
+from typing import Any
+
+from provider_tokens import MoneyKit
+from provider_tokens.stores import FileStore, MemoryStore, RedisStore, TokenStore
+
+
+def make_store(config: dict[str, Any]) -> TokenStore:
+    if config["store"] == "memory":
+        return MemoryStore()
+    if config["store"] == "file":
+        return FileStore(config["path"])
+    import redis
+
+    return RedisStore(redis.Redis.from_url(config["url"]), lease=config.get("lease", 60.0))
+
+
+def main() -> None:
+    config = json.loads(sys.argv[1])
+    source = MoneyKit(
+        config["client_id"],
+        config["client_secret"],
+        base_url=config["base_url"],
+        store=make_store(config),
+    )
+    callers = config["callers"]
+    print("ready", flush=True)
+    sys.stdin.readline()
+    if config["mode"] == "threads":
+        tokens: list[str] = []
+        barrier = threading.Barrier(callers)
+
+        def call() -> None:
+            barrier.wait()
+            tokens.append(source.token().access_token)
+
+        threads = [threading.Thread(target=call) for _ in range(callers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    else:
+
+        async def run() -> list[str]:
+            found = await asyncio.gather(*(source.atoken() for _ in range(callers)))
+            return [t.access_token for t in found]
+
+        tokens = asyncio.run(run())
+    print(json.dumps({"calls": len(tokens), "tokens": sorted(set(tokens))}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
