@@ -11,7 +11,7 @@ GENERATED_PKGS := gmo_aozora gmo_payment melio moneykit smscx
 
 PRISM := tools/prism/node_modules/.bin/prism
 
-.PHONY: venv prism generate check-generated validate-specs lint typecheck pytest test demo clean
+.PHONY: venv prism redis-server generate check-generated validate-specs lint typecheck pytest test demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ $(PRISM): tools/prism/package.json tools/prism/package-lock.json
 	touch $(PRISM)
 
 prism: $(PRISM)
+
+# A real redis-server for the RedisStore tests (Debian's package).
+redis-server:
+	@command -v redis-server >/dev/null 2>&1 || { \
+		echo "installing redis-server (Debian)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
 generate: $(STAMP)
 	$(BIN)/python scripts/generate.py
@@ -44,7 +50,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src/provider_tokens scripts tests
 
-pytest: $(STAMP) $(PRISM)
+pytest: $(STAMP) $(PRISM) redis-server
 	PROVIDER_TOKENS_PRISM=$(abspath $(PRISM)) $(BIN)/pytest -q
 
 test: check-generated validate-specs lint typecheck pytest
