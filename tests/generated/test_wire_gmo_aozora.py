@@ -271,6 +271,27 @@ def test_authorization_query_on_the_wire_and_302() -> None:
     assert response.headers["Location"] == location
 
 
+def test_authorization_refusal_400_parses_as_error_response() -> None:
+    body = {"error": "invalid_request", "error_description": "Unknown client_id"}
+    server = Server(400, body)
+    client = Client(base_url=BASE_URL)
+    client.set_httpx_client(httpx.Client(base_url=BASE_URL, transport=httpx.MockTransport(server)))
+    with client:
+        response = authorization_op.sync_detailed(
+            client=client,
+            client_id="unknown",
+            redirect_uri="https://client.example.com/callback",
+            response_type=AuthorizationResponseType.CODE,
+            scope="private:account",
+            state="st1",
+        )
+
+    assert response.status_code == 400
+    assert isinstance(response.parsed, ErrorResponse)
+    assert response.parsed.error == "invalid_request"
+    assert response.parsed.error_description == "Unknown client_id"
+
+
 def test_authorization_omits_unset_nonce() -> None:
     server = Server(302, headers={"Location": "https://client.example.com/callback"})
     client = Client(base_url=STG_BASE_URL)
