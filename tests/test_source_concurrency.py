@@ -168,3 +168,21 @@ async def test_a_cancelled_leader_does_not_cancel_the_fetch_for_others() -> None
     release.set()
     assert (await follower).access_token == "t"
     assert calls == 1
+
+
+async def test_sync_token_inside_the_fetching_loop_fails_instead_of_deadlocking() -> None:
+    release = asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await release.wait()
+        return reply(201, {"access_token": "t", "token_type": "bearer", "expires_in": 60})
+
+    source = MoneyKit(
+        "id", "secret", async_http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    )
+    fetching = asyncio.ensure_future(source.atoken())
+    await asyncio.sleep(0)  # let it start its fetch on this loop
+    with pytest.raises(RuntimeError, match="use `await atoken\\(\\)`"):
+        source.token()
+    release.set()
+    assert (await fetching).access_token == "t"

@@ -6,7 +6,7 @@ leader and fetches, while the others wait for its outcome. Inside the margin the
 old token is still valid, so callers other than the leader keep using it instead
 of waiting, and a failed renewal only surfaces once the old token has expired.
 
-Threads and asyncio tasks share one in-flight fetch (``_Flight``): GMO Aozora
+Threads and asyncio tasks share one in-flight fetch (``Flight``): GMO Aozora
 rotates refresh tokens, so a sync and an async refresh must never overlap. The
 lock guards state only; no I/O happens under it.
 """
@@ -43,6 +43,7 @@ from ._exceptions import (
     TokenTimeoutError,
     TransportError,
 )
+from ._flight import Flight
 from ._http import GuardedAsyncClient, GuardedClient, attempt, check_base_url, last_response
 from ._responses import Issued, endpoint_error, parse_lifetime, unexpected
 from ._retry import RetryPolicy, request_not_sent
@@ -120,68 +121,6 @@ class _Entry:
         return StoredToken(self.token, issued_at=self.issued_at, valid_until=self.valid_until)
 
 
-class _Flight:
-    """The outcome of one in-flight fetch, awaitable from threads and event loops."""
-
-    def __init__(self) -> None:
-        self._done = threading.Event()
-        self._lock = threading.Lock()
-        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
-        self.token: AccessToken | None = None
-        self.error: BaseException | None = None
-
-    def finish(self, token: AccessToken | None, error: BaseException | None) -> None:
-        with self._lock:
-            self.token, self.error = token, error
-            self._done.set()
-            waiters, self._waiters = self._waiters, []
-        try:
-            here = asyncio.get_running_loop()
-        except RuntimeError:
-            here = None
-        for loop, future in waiters:
-            if loop is here:
-                _wake(future)
-            else:
-                # A closed loop raises RuntimeError: nobody is waiting there any more.
-                with contextlib.suppress(RuntimeError):
-                    loop.call_soon_threadsafe(_wake, future)
-
-    def result(self) -> AccessToken:
-        if self.error is not None:
-            raise self.error
-        assert self.token is not None
-        return self.token
-
-    def wait(self) -> AccessToken:
-        self._done.wait()
-        return self.result()
-
-    def settled(self) -> None:
-        """Wait for the outcome, whatever it is."""
-        self._done.wait()
-
-    async def asettled(self) -> None:
-        with contextlib.suppress(Exception):  # only the end of the flight matters here
-            await self.wait_async()
-
-    async def wait_async(self) -> AccessToken:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
-        with self._lock:
-            pending = not self._done.is_set()
-            if pending:
-                self._waiters.append((loop, future))
-        if pending:
-            await future
-        return self.result()
-
-
-def _wake(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
-
-
 class TokenSource(httpx.Auth):
     """Base class of the provider sources; also an ``httpx.Auth``.
 
@@ -228,7 +167,7 @@ class TokenSource(httpx.Auth):
 
         self._lock = threading.Lock()
         self._entry: _Entry | None = None
-        self._flight: _Flight | None = None
+        self._flight: Flight | None = None
         self._renew_not_before = 0.0
         self._tasks: set[asyncio.Task[None]] = set()
         self._store: TokenStore = store if store is not None else default_store()
@@ -424,7 +363,7 @@ class TokenSource(httpx.Auth):
             dropped, self._entry = self._entry.token.access_token, None
             return dropped
 
-    def _claim(self, *, force: bool = False) -> tuple[AccessToken | None, _Flight | None, bool]:
+    def _claim(self, *, force: bool = False) -> tuple[AccessToken | None, Flight | None, bool]:
         """Under the lock: a token to return now, or the flight to join or lead."""
         with self._lock:
             now = self._clock.monotonic()
@@ -438,7 +377,7 @@ class TokenSource(httpx.Auth):
                     return entry.token, None, False
             if self._flight is not None:
                 return None, self._flight, False
-            self._flight = _Flight()
+            self._flight = Flight()
             return None, self._flight, True
 
     def _still_valid(self) -> AccessToken | None:
@@ -448,7 +387,7 @@ class TokenSource(httpx.Auth):
                 return entry.token
         return None
 
-    def _outcome(self, flight: _Flight, fallback: AccessToken | None) -> AccessToken:
+    def _outcome(self, flight: Flight, fallback: AccessToken | None) -> AccessToken:
         if flight.error is not None and fallback is not None:
             logger.warning(
                 "%s: token renewal failed, still using the current token: %s",
@@ -458,7 +397,7 @@ class TokenSource(httpx.Auth):
             return fallback
         return flight.result()
 
-    def _lead(self, flight: _Flight, fetch: Callable[[], _Entry]) -> None:
+    def _lead(self, flight: Flight, fetch: Callable[[], _Entry]) -> None:
         result: _Entry | None = None
         error: BaseException | None = None
         try:
@@ -470,7 +409,7 @@ class TokenSource(httpx.Auth):
         finally:
             self._land(flight, result, error)
 
-    async def _alead(self, flight: _Flight, fetch: Callable[[], Awaitable[_Entry]]) -> None:
+    async def _alead(self, flight: Flight, fetch: Callable[[], Awaitable[_Entry]]) -> None:
         async def run() -> None:
             result: _Entry | None = None
             error: BaseException | None = None
@@ -485,12 +424,13 @@ class TokenSource(httpx.Auth):
 
         # The fetch runs in its own task so that a cancelled leader does not
         # cancel it for everyone waiting on it.
+        flight.loop = asyncio.get_running_loop()
         task = asyncio.ensure_future(run())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         await asyncio.shield(task)
 
-    def _land(self, flight: _Flight, result: _Entry | None, error: BaseException | None) -> None:
+    def _land(self, flight: Flight, result: _Entry | None, error: BaseException | None) -> None:
         """Cache the outcome, release the flight, wake the waiters, then call back."""
         with self._lock:
             if self._flight is flight:
