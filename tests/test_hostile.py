@@ -110,10 +110,8 @@ def test_bad_melio_expiry_is_malformed(value: Any) -> None:
     assert isinstance(_fetch(case, _with(case, expires_at=value)), MalformedResponseError)
 
 
-@pytest.mark.parametrize("case", CASES, ids=str)
+@pytest.mark.parametrize("case", [c for c in CASES if c.name != "melio"], ids=str)  # no token_type
 def test_unknown_token_type_is_kept_not_rejected(case: Case) -> None:
-    if case.name == "melio":
-        pytest.skip("Melio sends no token_type")
     outcome = _fetch(case, _with(case, token_type="MAC-v2"))
     assert isinstance(outcome, AccessToken)
     assert outcome.token_type == "MAC-v2"
