@@ -29,6 +29,8 @@ from provider_tokens.gmo_aozora.models import (
 )
 from provider_tokens.gmo_aozora.types import UNSET
 
+from wire_support import Server, make_async_client, make_client
+
 SPEC = Path(__file__).resolve().parents[2] / "specs" / "gmo_aozora.yaml"
 BASE_URL = "https://api.gmo-aozora.com/ganb/api/auth/v1"
 STG_BASE_URL = "https://stg-api.gmo-aozora.com/ganb/api/auth/v1"
@@ -56,46 +58,10 @@ ERROR_401 = {"error": "invalid_client"}
 ERROR_500 = {"error": "server_error"}
 
 
-class Server:
-    """A MockTransport handler: records every request and replies with one canned response."""
+class AozoraServer(Server):
+    """Replies in the vendor's ``application/json;charset=UTF-8``."""
 
-    def __init__(
-        self,
-        status: int,
-        body: Any = None,
-        content_type: str = JSON_UTF8,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        self.status = status
-        self.body = body
-        self.content_type = content_type
-        self.headers = headers or {}
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.body is None:
-            return httpx.Response(self.status, headers=self.headers)
-        return httpx.Response(
-            self.status,
-            content=json.dumps(self.body).encode(),
-            headers={"Content-Type": self.content_type, **self.headers},
-        )
-
-    @property
-    def request(self) -> httpx.Request:
-        assert len(self.requests) == 1
-        return self.requests[0]
-
-
-def make_client(
-    server: Server, base_url: str = BASE_URL, auth: httpx.Auth | None = None
-) -> AuthenticatedClient:
-    client = AuthenticatedClient(base_url=base_url, token="", prefix="")
-    client.set_httpx_client(
-        httpx.Client(base_url=base_url, transport=httpx.MockTransport(server), auth=auth)
-    )
-    return client
+    content_type = JSON_UTF8
 
 
 def code_grant() -> TokenRequest:
@@ -122,8 +88,10 @@ def test_spec_servers_and_src_examples() -> None:
 
 @pytest.mark.parametrize("base_url", [BASE_URL, STG_BASE_URL])
 def test_authorization_code_grant_on_the_wire_with_client_secret_basic(base_url: str) -> None:
-    server = Server(200, TOKEN_200)
-    with make_client(server, base_url, auth=httpx.BasicAuth("cid", "csecret")) as client:
+    server = AozoraServer(200, TOKEN_200)
+    with make_client(
+        AuthenticatedClient, base_url, server, auth=httpx.BasicAuth("cid", "csecret"), token=""
+    ) as client:
         token_op.sync_detailed(client=client, body=code_grant())
 
     request = server.request
@@ -140,14 +108,14 @@ def test_authorization_code_grant_on_the_wire_with_client_secret_basic(base_url:
 
 
 def test_refresh_grant_on_the_wire_with_client_secret_post() -> None:
-    server = Server(200, TOKEN_200)
+    server = AozoraServer(200, TOKEN_200)
     refresh = TokenRequest(
         grant_type=TokenRequestGrantType.REFRESH_TOKEN,
         refresh_token="r/t+1&x",
         client_id="example-client-id",
         client_secret="s e/c+r&t",
     )
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         token_op.sync_detailed(client=client, body=refresh)
 
     request = server.request
@@ -166,8 +134,8 @@ def test_refresh_grant_on_the_wire_with_client_secret_post() -> None:
 
 @pytest.mark.parametrize("status", [200, 201])
 def test_token_success_statuses_parse(status: int) -> None:
-    server = Server(status, TOKEN_200)
-    with make_client(server) as client:
+    server = AozoraServer(status, TOKEN_200)
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = token_op.sync_detailed(client=client, body=code_grant())
 
     assert response.status_code == status
@@ -184,8 +152,8 @@ def test_token_success_statuses_parse(status: int) -> None:
 
 def test_token_response_without_offline_access_has_no_refresh_token() -> None:
     token = {k: v for k, v in TOKEN_200.items() if k != "refresh_token"} | {"id_token": "a.b.c"}
-    server = Server(200, token)
-    with make_client(server) as client:
+    server = AozoraServer(200, token)
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         parsed = token_op.sync(client=client, body=code_grant())
 
     assert isinstance(parsed, TokenResponse)
@@ -195,8 +163,8 @@ def test_token_response_without_offline_access_has_no_refresh_token() -> None:
 
 def test_string_expires_in_is_passed_through_unconverted() -> None:
     # The swagger docs say string; the generated model does not coerce, so the wrapper must.
-    server = Server(200, TOKEN_200 | {"expires_in": "2592000"})
-    with make_client(server) as client:
+    server = AozoraServer(200, TOKEN_200 | {"expires_in": "2592000"})
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         parsed = token_op.sync(client=client, body=code_grant())
 
     assert isinstance(parsed, TokenResponse)
@@ -213,8 +181,8 @@ def test_string_expires_in_is_passed_through_unconverted() -> None:
     ],
 )
 def test_token_error_statuses_parse_as_error_response(status: int, error: dict[str, str]) -> None:
-    server = Server(status, error)
-    with make_client(server) as client:
+    server = AozoraServer(status, error)
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = token_op.sync_detailed(client=client, body=code_grant())
 
     assert response.status_code == status
@@ -227,8 +195,8 @@ def test_token_error_statuses_parse_as_error_response(status: int, error: dict[s
 
 
 def test_unknown_error_code_parses_as_plain_string() -> None:
-    server = Server(400, {"error": "access_denied", "error_uri": "https://example.com/e"})
-    with make_client(server) as client:
+    server = AozoraServer(400, {"error": "access_denied", "error_uri": "https://example.com/e"})
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         parsed = token_op.sync(client=client, body=code_grant())
 
     assert isinstance(parsed, ErrorResponse)
@@ -238,10 +206,8 @@ def test_unknown_error_code_parses_as_plain_string() -> None:
 
 def test_authorization_query_on_the_wire_and_302() -> None:
     location = "https://client.example.com/callback?code=af0ifjsldkj&state=st1"
-    server = Server(302, headers={"Location": location})
-    client = Client(base_url=BASE_URL)
-    client.set_httpx_client(httpx.Client(base_url=BASE_URL, transport=httpx.MockTransport(server)))
-    with client:
+    server = AozoraServer(302, headers={"Location": location})
+    with make_client(Client, BASE_URL, server) as client:
         response = authorization_op.sync_detailed(
             client=client,
             client_id="cid",
@@ -273,10 +239,8 @@ def test_authorization_query_on_the_wire_and_302() -> None:
 
 def test_authorization_refusal_400_parses_as_error_response() -> None:
     body = {"error": "invalid_request", "error_description": "Unknown client_id"}
-    server = Server(400, body)
-    client = Client(base_url=BASE_URL)
-    client.set_httpx_client(httpx.Client(base_url=BASE_URL, transport=httpx.MockTransport(server)))
-    with client:
+    server = AozoraServer(400, body)
+    with make_client(Client, BASE_URL, server) as client:
         response = authorization_op.sync_detailed(
             client=client,
             client_id="unknown",
@@ -293,12 +257,8 @@ def test_authorization_refusal_400_parses_as_error_response() -> None:
 
 
 def test_authorization_omits_unset_nonce() -> None:
-    server = Server(302, headers={"Location": "https://client.example.com/callback"})
-    client = Client(base_url=STG_BASE_URL)
-    client.set_httpx_client(
-        httpx.Client(base_url=STG_BASE_URL, transport=httpx.MockTransport(server))
-    )
-    with client:
+    server = AozoraServer(302, headers={"Location": "https://client.example.com/callback"})
+    with make_client(Client, STG_BASE_URL, server) as client:
         authorization_op.sync_detailed(
             client=client,
             client_id="cid",
@@ -315,12 +275,8 @@ def test_authorization_omits_unset_nonce() -> None:
 
 
 async def test_token_async_request_and_200() -> None:
-    server = Server(200, TOKEN_200)
-    client = AuthenticatedClient(base_url=BASE_URL, token="", prefix="")
-    client.set_async_httpx_client(
-        httpx.AsyncClient(base_url=BASE_URL, transport=httpx.MockTransport(server))
-    )
-    async with client:
+    server = AozoraServer(200, TOKEN_200)
+    async with make_async_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = await token_op.asyncio_detailed(client=client, body=code_grant())
 
     assert server.request.method == "POST"
@@ -333,8 +289,8 @@ async def test_token_async_request_and_200() -> None:
 
 
 def test_undocumented_status_gives_parsed_none() -> None:
-    server = Server(418, {"error": "teapot"})
-    with make_client(server) as client:
+    server = AozoraServer(418, {"error": "teapot"})
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = token_op.sync_detailed(client=client, body=code_grant())
 
     assert response.status_code == 418

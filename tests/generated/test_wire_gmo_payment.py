@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import json
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
@@ -26,6 +25,8 @@ from provider_tokens.gmo_payment.models import (
     TokenResponse,
 )
 from provider_tokens.gmo_payment.types import UNSET
+
+from wire_support import Server, make_async_client, make_client
 
 SPEC = Path(__file__).resolve().parents[2] / "specs" / "gmo_payment.yaml"
 BASE_URL = "https://oauth.mul-pay.jp"
@@ -54,43 +55,6 @@ PROBLEM_500 = {
 }
 # [CONSTRUCTED] titles from the vendor errors table.
 PROBLEM_401 = {"title": "unauthorized_request", "detail": "<English message>", "instance": "/token"}
-
-
-class Server:
-    """A MockTransport handler: records every request and replies with one canned response."""
-
-    def __init__(
-        self, status: int, body: Any = None, content_type: str = "application/json"
-    ) -> None:
-        self.status = status
-        self.body = body
-        self.content_type = content_type
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        if self.body is None:
-            return httpx.Response(self.status)
-        return httpx.Response(
-            self.status,
-            content=json.dumps(self.body).encode(),
-            headers={"Content-Type": self.content_type},
-        )
-
-    @property
-    def request(self) -> httpx.Request:
-        assert len(self.requests) == 1
-        return self.requests[0]
-
-
-def make_client(
-    server: Server, base_url: str = BASE_URL, auth: httpx.Auth | None = None
-) -> AuthenticatedClient:
-    client = AuthenticatedClient(base_url=base_url, token="", prefix="")
-    client.set_httpx_client(
-        httpx.Client(base_url=base_url, transport=httpx.MockTransport(server), auth=auth)
-    )
-    return client
 
 
 def body() -> TokenRequest:
@@ -124,7 +88,11 @@ def test_spec_carries_the_src_examples_verbatim() -> None:
 def test_token_request_on_the_wire(base_url: str) -> None:
     server = Server(201, TOKEN_201)
     with make_client(
-        server, base_url, auth=httpx.BasicAuth("tshop00000001", "pass word")
+        AuthenticatedClient,
+        base_url,
+        server,
+        auth=httpx.BasicAuth("tshop00000001", "pass word"),
+        token="",
     ) as client:
         token_op.sync_detailed(client=client, body=body())
 
@@ -147,7 +115,7 @@ def test_token_request_on_the_wire(base_url: str) -> None:
 
 def test_token_201_parses_string_expires_in() -> None:
     server = Server(201, TOKEN_201)
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = token_op.sync_detailed(client=client, body=body())
 
     assert response.status_code == 201
@@ -164,7 +132,7 @@ def test_token_201_parses_string_expires_in() -> None:
 def test_token_response_without_required_list_accepts_missing_and_unknown_values() -> None:
     # TokenResponse has no `required` list and plain-string scope/token_type (no response enums).
     server = Server(201, {"token_type": "Bearer", "scope": "other", "extra": 1})
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         parsed = token_op.sync(client=client, body=body())
 
     assert isinstance(parsed, TokenResponse)
@@ -190,7 +158,7 @@ def test_token_response_without_required_list_accepts_missing_and_unknown_values
 )
 def test_token_error_statuses_parse_as_problem(status: int, problem: dict[str, str]) -> None:
     server = Server(status, problem, content_type=PROBLEM)
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = token_op.sync_detailed(client=client, body=body())
 
     assert response.status_code == status
@@ -214,7 +182,7 @@ def test_problem_type_member_and_unknown_members() -> None:
         "status": 400,
     }
     server = Server(400, body_, content_type=PROBLEM)
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         parsed = token_op.sync(client=client, body=body())
 
     assert isinstance(parsed, Problem)
@@ -225,11 +193,7 @@ def test_problem_type_member_and_unknown_members() -> None:
 
 async def test_token_async_request_and_201() -> None:
     server = Server(201, TOKEN_201)
-    client = AuthenticatedClient(base_url=BASE_URL, token="", prefix="")
-    client.set_async_httpx_client(
-        httpx.AsyncClient(base_url=BASE_URL, transport=httpx.MockTransport(server))
-    )
-    async with client:
+    async with make_async_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = await token_op.asyncio_detailed(client=client, body=body())
 
     assert server.request.method == "POST"
@@ -246,7 +210,7 @@ async def test_token_async_request_and_201() -> None:
 
 def test_undocumented_status_gives_parsed_none() -> None:
     server = Server(418, {"title": "teapot"}, content_type=PROBLEM)
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = token_op.sync_detailed(client=client, body=body())
 
     assert response.status_code == 418

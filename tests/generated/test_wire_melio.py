@@ -21,6 +21,8 @@ from provider_tokens.melio.api.auth import post_auth_token
 from provider_tokens.melio.models import ErrorResponse, PostAuthResponse
 from provider_tokens.melio.types import UNSET
 
+from wire_support import Server, make_async_client, make_client
+
 SPEC = Path(__file__).resolve().parents[2] / "specs" / "melio.yaml"
 BASE_URL = "https://api.melio.com/v1"
 SANDBOX_BASE_URL = "https://api-sandbox.melio.com/v1"
@@ -42,34 +44,6 @@ ERROR_400 = {
         "data": [{"field": "Idempotency-Key"}],
     }
 }
-
-
-class Server:
-    """A MockTransport handler: records every request and replies with one canned response."""
-
-    def __init__(self, status: int, body: Any) -> None:
-        self.status = status
-        self.body = body
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return httpx.Response(
-            self.status,
-            content=json.dumps(self.body).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-
-    @property
-    def request(self) -> httpx.Request:
-        assert len(self.requests) == 1
-        return self.requests[0]
-
-
-def make_client(server: Server, base_url: str = BASE_URL) -> AuthenticatedClient:
-    client = AuthenticatedClient(base_url=base_url, token="", prefix="")
-    client.set_httpx_client(httpx.Client(base_url=base_url, transport=httpx.MockTransport(server)))
-    return client
 
 
 def api_key_client(server: Server, secret: str) -> AuthenticatedClient:
@@ -101,7 +75,7 @@ def test_spec_servers_and_examples() -> None:
 @pytest.mark.parametrize("base_url", [BASE_URL, SANDBOX_BASE_URL])
 def test_token_request_on_the_wire(base_url: str) -> None:
     server = Server(201, TOKEN)
-    with make_client(server, base_url) as client:
+    with make_client(AuthenticatedClient, base_url, server, token="") as client:
         post_auth_token.sync_detailed(
             client=client, idempotency_key=IDEMPOTENCY_KEY, melio_account="acc_123"
         )
@@ -119,7 +93,7 @@ def test_token_request_on_the_wire(base_url: str) -> None:
 
 def test_melio_account_is_absent_when_not_given() -> None:
     server = Server(201, TOKEN)
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         post_auth_token.sync_detailed(client=client, idempotency_key=IDEMPOTENCY_KEY)
 
     assert server.request.headers["Idempotency-Key"] == IDEMPOTENCY_KEY
@@ -142,7 +116,7 @@ def test_api_key_header_carries_the_raw_partner_secret() -> None:
 @pytest.mark.parametrize("status", [200, 201])
 def test_success_statuses_parse_camel_case(status: int) -> None:
     server = Server(status, TOKEN)
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = post_auth_token.sync_detailed(client=client, idempotency_key=IDEMPOTENCY_KEY)
 
     assert response.status_code == status
@@ -158,7 +132,10 @@ def test_success_statuses_parse_camel_case(status: int) -> None:
 
 def test_malformed_expires_at_raises_value_error() -> None:
     server = Server(200, {"data": TOKEN["data"] | {"expiresAt": "tomorrow"}})
-    with make_client(server) as client, pytest.raises(ValueError, match="isoformat"):
+    with (
+        make_client(AuthenticatedClient, BASE_URL, server, token="") as client,
+        pytest.raises(ValueError, match="isoformat"),
+    ):
         post_auth_token.sync_detailed(client=client, idempotency_key=IDEMPOTENCY_KEY)
 
 
@@ -175,7 +152,7 @@ def test_malformed_expires_at_raises_value_error() -> None:
 )
 def test_error_statuses_parse_the_envelope(status: int, body: dict[str, Any]) -> None:
     server = Server(status, body)
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = post_auth_token.sync_detailed(client=client, idempotency_key=IDEMPOTENCY_KEY)
 
     assert response.status_code == status
@@ -188,11 +165,7 @@ def test_error_statuses_parse_the_envelope(status: int, body: dict[str, Any]) ->
 
 async def test_token_async_request_and_201() -> None:
     server = Server(201, TOKEN)
-    client = AuthenticatedClient(base_url=BASE_URL, token="", prefix="")
-    client.set_async_httpx_client(
-        httpx.AsyncClient(base_url=BASE_URL, transport=httpx.MockTransport(server))
-    )
-    async with client:
+    async with make_async_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = await post_auth_token.asyncio_detailed(
             client=client, idempotency_key=IDEMPOTENCY_KEY, melio_account="acc_123"
         )
@@ -210,7 +183,7 @@ async def test_token_async_request_and_201() -> None:
 
 def test_undocumented_status_gives_parsed_none() -> None:
     server = Server(418, TOKEN)
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = post_auth_token.sync_detailed(client=client, idempotency_key=IDEMPOTENCY_KEY)
 
     assert response.status_code == 418

@@ -37,6 +37,8 @@ from provider_tokens.moneykit.models import (
 )
 from provider_tokens.moneykit.types import UNSET
 
+from wire_support import Server, make_async_client, make_client
+
 SPEC = Path(__file__).resolve().parents[2] / "specs" / "moneykit.yaml"
 BASE_URL = "https://api.moneykit.com"
 FORM = "application/x-www-form-urlencoded"
@@ -101,36 +103,6 @@ JWKS = {
 }
 
 
-class Server:
-    """A MockTransport handler: records every request and replies with one canned response."""
-
-    def __init__(self, status: int, body: Any) -> None:
-        self.status = status
-        self.body = body
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return httpx.Response(
-            self.status,
-            content=json.dumps(self.body).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-
-    @property
-    def request(self) -> httpx.Request:
-        assert len(self.requests) == 1
-        return self.requests[0]
-
-
-def make_client(server: Server, auth: httpx.Auth | None = None) -> AuthenticatedClient:
-    client = AuthenticatedClient(base_url=BASE_URL, token="", prefix="")
-    client.set_httpx_client(
-        httpx.Client(base_url=BASE_URL, transport=httpx.MockTransport(server), auth=auth)
-    )
-    return client
-
-
 def bearer_client(server: Server, token: str) -> AuthenticatedClient:
     # The token is baked into the default headers when the httpx client is built (generator.md 5).
     return AuthenticatedClient(
@@ -162,7 +134,13 @@ def test_spec_servers_and_src_examples() -> None:
 
 def test_create_access_token_on_the_wire_omits_unset_scope() -> None:
     server = Server(201, TOKEN_201)
-    with make_client(server, auth=httpx.BasicAuth("live_5c739a369515e10fc9e0", "s3cr3t")) as client:
+    with make_client(
+        AuthenticatedClient,
+        BASE_URL,
+        server,
+        auth=httpx.BasicAuth("live_5c739a369515e10fc9e0", "s3cr3t"),
+        token="",
+    ) as client:
         create_access_token.sync_detailed(
             client=client, body=CreateAccessTokenRequest(grant_type="client_credentials")
         )
@@ -186,7 +164,7 @@ def test_create_access_token_sends_scope_body_credentials_and_version() -> None:
         client_id="live_5c739a369515e10fc9e0",
         client_secret="s e/c+r&t",
     )
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         create_access_token.sync_detailed(client=client, body=body, money_kit_version="2024-08-01")
 
     request = server.request
@@ -202,7 +180,7 @@ def test_create_access_token_sends_scope_body_credentials_and_version() -> None:
 
 def test_create_access_token_can_omit_the_version_header() -> None:
     server = Server(201, TOKEN_201)
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         create_access_token.sync_detailed(
             client=client,
             body=CreateAccessTokenRequest(grant_type="client_credentials", scope=""),
@@ -216,7 +194,7 @@ def test_create_access_token_can_omit_the_version_header() -> None:
 
 def test_create_access_token_201() -> None:
     server = Server(201, TOKEN_201)
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = create_access_token.sync_detailed(
             client=client, body=CreateAccessTokenRequest(grant_type="client_credentials")
         )
@@ -232,7 +210,7 @@ def test_create_access_token_201() -> None:
 @pytest.mark.parametrize("status", [400, 401])
 def test_create_access_token_unauthorized_errors(status: int) -> None:
     server = Server(status, UNAUTHORIZED)
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = create_access_token.sync_detailed(
             client=client, body=CreateAccessTokenRequest(grant_type="password")
         )
@@ -252,7 +230,7 @@ def test_create_access_token_error_code_is_a_plain_string() -> None:
         "documentation_url": "https://docs.moneykit.com/errors",
     }
     server = Server(401, body)
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         parsed = create_access_token.sync(client=client, body=CreateAccessTokenRequest())
 
     assert isinstance(parsed, APIErrorAuthUnauthorizedResponse)
@@ -262,7 +240,7 @@ def test_create_access_token_error_code_is_a_plain_string() -> None:
 
 def test_create_access_token_422_validation_error() -> None:
     server = Server(422, VALIDATION_422)
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = create_access_token.sync_detailed(
             client=client, body=CreateAccessTokenRequest(grant_type="x")
         )
@@ -281,7 +259,7 @@ def test_create_access_token_422_validation_error() -> None:
 
 def test_create_access_token_429_rate_limit() -> None:
     server = Server(429, RATE_LIMIT_429)
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = create_access_token.sync_detailed(
             client=client, body=CreateAccessTokenRequest(grant_type="client_credentials")
         )
@@ -368,9 +346,7 @@ def test_introspect_401_expired_without_message() -> None:
 
 def test_jwks_on_the_wire_is_anonymous_with_optional_client_id() -> None:
     server = Server(200, JWKS)
-    client = Client(base_url=BASE_URL)
-    client.set_httpx_client(httpx.Client(base_url=BASE_URL, transport=httpx.MockTransport(server)))
-    with client:
+    with make_client(Client, BASE_URL, server) as client:
         get_well_known_jwks.sync_detailed(client=client)
         get_well_known_jwks.sync_detailed(client=client, x_client_id="live_5c739a369515e10fc9e0")
 
@@ -386,9 +362,7 @@ def test_jwks_on_the_wire_is_anonymous_with_optional_client_id() -> None:
 
 def test_jwks_200() -> None:
     server = Server(200, JWKS)
-    client = Client(base_url=BASE_URL)
-    client.set_httpx_client(httpx.Client(base_url=BASE_URL, transport=httpx.MockTransport(server)))
-    with client:
+    with make_client(Client, BASE_URL, server) as client:
         response = get_well_known_jwks.sync_detailed(client=client)
 
     assert response.status_code == 200
@@ -411,9 +385,7 @@ def test_jwks_200() -> None:
 def test_jwks_keys_are_open_objects_with_string_kty() -> None:
     body = {"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "abc", "x5t": "thumb"}]}
     server = Server(200, body)
-    client = Client(base_url=BASE_URL)
-    client.set_httpx_client(httpx.Client(base_url=BASE_URL, transport=httpx.MockTransport(server)))
-    with client:
+    with make_client(Client, BASE_URL, server) as client:
         parsed = get_well_known_jwks.sync(client=client)
 
     assert isinstance(parsed, JWKSet)
@@ -425,11 +397,7 @@ def test_jwks_keys_are_open_objects_with_string_kty() -> None:
 
 async def test_create_access_token_async_request_and_201() -> None:
     server = Server(201, TOKEN_201)
-    client = AuthenticatedClient(base_url=BASE_URL, token="", prefix="")
-    client.set_async_httpx_client(
-        httpx.AsyncClient(base_url=BASE_URL, transport=httpx.MockTransport(server))
-    )
-    async with client:
+    async with make_async_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = await create_access_token.asyncio_detailed(
             client=client, body=CreateAccessTokenRequest(grant_type="client_credentials")
         )
@@ -446,11 +414,7 @@ async def test_create_access_token_async_request_and_201() -> None:
 
 async def test_jwks_and_introspect_async() -> None:
     server = Server(200, JWKS)
-    client = Client(base_url=BASE_URL)
-    client.set_async_httpx_client(
-        httpx.AsyncClient(base_url=BASE_URL, transport=httpx.MockTransport(server))
-    )
-    async with client:
+    async with make_async_client(Client, BASE_URL, server) as client:
         jwks = await get_well_known_jwks.asyncio(client=client)
     assert isinstance(jwks, JWKSet)
     assert jwks.keys[0].alg == "ES256"
@@ -466,7 +430,7 @@ async def test_jwks_and_introspect_async() -> None:
 @pytest.mark.parametrize("operation", ["create_access_token", "instrospect_client", "jwks"])
 def test_undocumented_status_gives_parsed_none(operation: str) -> None:
     server = Server(418, {"error_code": "teapot"})
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response: Any
         if operation == "create_access_token":
             response = create_access_token.sync_detailed(

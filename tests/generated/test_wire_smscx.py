@@ -25,6 +25,8 @@ from provider_tokens.smscx.models import (
     OauthTokenResponse,
 )
 
+from wire_support import Server, make_async_client, make_client
+
 SPEC = Path(__file__).resolve().parents[2] / "specs" / "smscx.yaml"
 BASE_URL = "https://api.sms.cx"
 FORM = "application/x-www-form-urlencoded"
@@ -60,37 +62,6 @@ ERROR_429 = envelope("rate_limit", "Too many requests", code=1003)
 ERROR_500 = envelope("server_error", "Server error", code=1004)
 
 
-class Server:
-    """A MockTransport handler: records every request and replies with one canned response."""
-
-    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        self.status = status
-        self.body = body
-        self.headers = headers or {}
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return httpx.Response(
-            self.status,
-            content=json.dumps(self.body).encode(),
-            headers={"Content-Type": "application/json", **self.headers},
-        )
-
-    @property
-    def request(self) -> httpx.Request:
-        assert len(self.requests) == 1
-        return self.requests[0]
-
-
-def make_client(server: Server, auth: httpx.Auth | None = None) -> AuthenticatedClient:
-    client = AuthenticatedClient(base_url=BASE_URL, token="", prefix="")
-    client.set_httpx_client(
-        httpx.Client(base_url=BASE_URL, transport=httpx.MockTransport(server), auth=auth)
-    )
-    return client
-
-
 def grant(scope: str | None = None) -> OauthTokenRequest:
     body = OauthTokenRequest(grant_type=OauthTokenRequestGrantType.CLIENT_CREDENTIALS)
     if scope is not None:
@@ -115,7 +86,11 @@ def test_spec_servers_and_examples() -> None:
 def test_token_request_on_the_wire() -> None:
     server = Server(200, TOKEN_200)
     with make_client(
-        server, auth=httpx.BasicAuth("APPLICATION_ID", "APPLICATION_SECRET")
+        AuthenticatedClient,
+        BASE_URL,
+        server,
+        auth=httpx.BasicAuth("APPLICATION_ID", "APPLICATION_SECRET"),
+        token="",
     ) as client:
         get_access_token.sync_detailed(client=client, body=grant("sms groups templates"))
 
@@ -133,7 +108,7 @@ def test_token_request_on_the_wire() -> None:
 
 def test_token_request_omits_unset_scope() -> None:
     server = Server(200, TOKEN_200)
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         get_access_token.sync_detailed(client=client, body=grant())
 
     assert parse_qs(server.request.content.decode(), keep_blank_values=True) == {
@@ -149,7 +124,7 @@ def test_token_200_with_response_headers() -> None:
         "X-Rate-Limit-Remaining": "99",
     }
     server = Server(200, TOKEN_200, headers=headers)
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = get_access_token.sync_detailed(client=client, body=grant())
 
     assert response.status_code == 200
@@ -179,7 +154,7 @@ def test_token_200_with_response_headers() -> None:
 )
 def test_error_statuses_parse_the_envelope(status: int, body: dict[str, Any]) -> None:
     server = Server(status, body)
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = get_access_token.sync_detailed(client=client, body=grant())
 
     assert response.status_code == status
@@ -199,7 +174,7 @@ def test_429_rate_limit_headers_stay_on_the_raw_response() -> None:
         "X-Rate-Limit-Reset": "1664103086",
     }
     server = Server(429, ERROR_429, headers=headers)
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = get_access_token.sync_detailed(client=client, body=grant())
 
     assert isinstance(response.parsed, ErrorResponse)
@@ -210,7 +185,7 @@ def test_429_rate_limit_headers_stay_on_the_raw_response() -> None:
 
 def test_unknown_error_type_parses_as_plain_string() -> None:
     server = Server(400, envelope("brand_new_type", "New"))
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         parsed = get_access_token.sync(client=client, body=grant())
 
     assert isinstance(parsed, ErrorResponse)
@@ -219,11 +194,7 @@ def test_unknown_error_type_parses_as_plain_string() -> None:
 
 async def test_token_async_request_and_200() -> None:
     server = Server(200, TOKEN_200)
-    client = AuthenticatedClient(base_url=BASE_URL, token="", prefix="")
-    client.set_async_httpx_client(
-        httpx.AsyncClient(base_url=BASE_URL, transport=httpx.MockTransport(server))
-    )
-    async with client:
+    async with make_async_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = await get_access_token.asyncio_detailed(client=client, body=grant("otp"))
 
     assert server.request.method == "POST"
@@ -240,7 +211,7 @@ async def test_token_async_request_and_200() -> None:
 
 def test_undocumented_status_gives_parsed_none() -> None:
     server = Server(418, envelope("teapot", "short and stout"))
-    with make_client(server) as client:
+    with make_client(AuthenticatedClient, BASE_URL, server, token="") as client:
         response = get_access_token.sync_detailed(client=client, body=grant())
 
     assert response.status_code == 418

@@ -5,6 +5,12 @@ Not a ``conftest.py``: mypy checks ``tests`` with one module per basename, and
 
 * ``serving(mode)``: a started ``FakeProviders`` and an ``httpx.Client`` into it,
   for ``mode`` in ``MODES`` (the loopback server, or the in-process transport).
+* Fixtures, for a test module to import (and list in its ``__all__``): ``fake``, a
+  started ``FakeProviders`` in each of the ``MODES``; ``client``, a plain httpx client
+  into ``fake``; ``wire``, the ``serving`` pair (a ``Wire``) in each of the ``MODES``;
+  ``clock``, a fresh ``StepClock``.
+* ``CLASSES`` and ``make_source``: each provider's ``TokenSource`` class, and one built
+  from the fake's credentials, without retries unless told otherwise.
 * ``Spec``: the provider specs, to check a response's status, content type and
   body against what the spec declares for that path and method.
 * ``StepClock``: one manual clock for both the fake (epoch seconds) and the token
@@ -23,12 +29,22 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import yaml
 
+from provider_tokens import GmoAozora, GmoPayment, Melio, MoneyKit, Smscx, TokenSource
 from provider_tokens.testing import FakeProviders
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 MODES = ("server", "transport")
+CLASSES: dict[str, type[TokenSource]] = {
+    "gmo_payment": GmoPayment,
+    "gmo_aozora": GmoAozora,
+    "moneykit": MoneyKit,
+    "smscx": Smscx,
+    "melio": Melio,
+}
+Wire = tuple[FakeProviders, httpx.Client]
 
 
 @contextlib.contextmanager
@@ -38,6 +54,36 @@ def serving(mode: str, **options: Any) -> Iterator[tuple[FakeProviders, httpx.Cl
         transport = fake.transport() if mode == "transport" else None
         with httpx.Client(transport=transport, follow_redirects=False) as client:
             yield fake, client
+
+
+@pytest.fixture(params=MODES)
+def fake(request: pytest.FixtureRequest) -> Iterator[FakeProviders]:
+    with FakeProviders(serve=request.param == "server") as fake:
+        yield fake
+
+
+@pytest.fixture
+def client(fake: FakeProviders) -> Iterator[httpx.Client]:
+    transport = None if fake.serve else fake.transport()
+    with httpx.Client(transport=transport) as client:
+        yield client
+
+
+@pytest.fixture(params=MODES)
+def wire(request: pytest.FixtureRequest) -> Iterator[Wire]:
+    with serving(request.param) as pair:
+        yield pair
+
+
+def make_source(fake: FakeProviders, provider: str, **options: Any) -> TokenSource:
+    """``provider``'s source on ``fake``'s credentials, ``max_retries=0`` unless in ``options``.
+
+    GMO Aozora's also gets a fresh refresh token from the fake.
+    """
+    kwargs = fake.credentials(provider) | {"max_retries": 0} | options
+    if provider == "gmo_aozora":
+        kwargs["refresh_token"] = fake.refresh_token()
+    return CLASSES[provider](**kwargs)
 
 
 class StepClock:
@@ -67,6 +113,11 @@ class StepClock:
 
     async def asleep(self, seconds: float) -> None:
         self.sleep(seconds)
+
+
+@pytest.fixture
+def clock() -> StepClock:
+    return StepClock()
 
 
 @cache

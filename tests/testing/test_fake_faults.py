@@ -5,50 +5,24 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
 
 from provider_tokens import (
-    GmoAozora,
-    GmoPayment,
     MalformedResponseError,
-    Melio,
-    MoneyKit,
     RateLimitError,
     RetryPolicy,
     ServerError,
-    Smscx,
-    TokenSource,
     TokenTimeoutError,
     TransportError,
 )
 from provider_tokens.testing import PROVIDERS, FakeProviders, Fault
 
-from fake_support import MODES, Spec
+from fake_support import Spec, client, fake, make_source
 
-CLASSES: dict[str, type[TokenSource]] = {
-    "gmo_payment": GmoPayment,
-    "gmo_aozora": GmoAozora,
-    "moneykit": MoneyKit,
-    "smscx": Smscx,
-    "melio": Melio,
-}
-
-
-@pytest.fixture(params=MODES)
-def fake(request: pytest.FixtureRequest) -> Iterator[FakeProviders]:
-    with FakeProviders(serve=request.param == "server") as fake:
-        yield fake
-
-
-def make(fake: FakeProviders, provider: str, **options: Any) -> TokenSource:
-    kwargs = fake.credentials(provider) | {"max_retries": 0} | options
-    if provider == "gmo_aozora":
-        kwargs["refresh_token"] = fake.refresh_token()
-    return CLASSES[provider](**kwargs)
+# Fixtures from fake_support, requested by name.
+__all__ = ["client", "fake"]
 
 
 def raw_post(fake: FakeProviders, client: httpx.Client) -> httpx.Response:
@@ -58,13 +32,6 @@ def raw_post(fake: FakeProviders, client: httpx.Client) -> httpx.Response:
         data={"grant_type": "client_credentials"},
         auth=("FAKE-smscx-application", "FAKE-smscx-secret"),
     )
-
-
-@pytest.fixture
-def client(fake: FakeProviders) -> Iterator[httpx.Client]:
-    transport = None if fake.serve else fake.transport()
-    with httpx.Client(transport=transport) as client:
-        yield client
 
 
 # -- status faults ------------------------------------------------------------------------
@@ -100,7 +67,7 @@ def test_gmo_payment_503_is_the_spec_problem(fake: FakeProviders, client: httpx.
 def test_503_with_retry_after_is_a_server_error(fake: FakeProviders, provider: str) -> None:
     fake.inject(provider, Fault.status(503, retry_after="2"))
 
-    with make(fake, provider) as source, pytest.raises(ServerError) as raised:
+    with make_source(fake, provider) as source, pytest.raises(ServerError) as raised:
         source.token()
 
     assert raised.value.status_code == 503
@@ -115,7 +82,7 @@ def test_429_is_a_rate_limit_error_with_or_without_retry_after(
     fake.inject(provider, Fault.status(429, retry_after=later))
     fake.inject(provider, Fault.status(429))
 
-    with make(fake, provider) as source:
+    with make_source(fake, provider) as source:
         with pytest.raises(RateLimitError) as dated:
             source.token()
         with pytest.raises(RateLimitError) as bare:
@@ -130,7 +97,7 @@ def test_a_retried_fault_then_succeeds(fake: FakeProviders) -> None:
     fake.inject("moneykit", Fault.status(503, retry_after="0"))
     policy = RetryPolicy(max_retries=1)
 
-    with make(fake, "moneykit", retry_policy=policy) as source:
+    with make_source(fake, "moneykit", retry_policy=policy) as source:
         token = source.token()
 
     assert fake.is_valid_token("moneykit", token.access_token)
@@ -172,7 +139,7 @@ def test_delay_holds_the_normal_answer_back(fake: FakeProviders, client: httpx.C
 async def test_delay_past_the_timeout_is_a_token_timeout(fake: FakeProviders) -> None:
     fake.inject("melio", Fault.delay(0.15))
 
-    async with make(fake, "melio", timeout=0.05) as source:
+    async with make_source(fake, "melio", timeout=0.05) as source:
         with pytest.raises(TokenTimeoutError) as raised:
             await source.atoken()
 
@@ -196,7 +163,7 @@ def test_drop_closes_without_a_response(fake: FakeProviders, client: httpx.Clien
 async def test_drop_is_a_transport_error_async(fake: FakeProviders, provider: str) -> None:
     fake.inject(provider, Fault.drop())
 
-    async with make(fake, provider) as source:
+    async with make_source(fake, provider) as source:
         with pytest.raises(TransportError) as raised:
             await source.atoken()
 
@@ -208,7 +175,7 @@ def test_a_dropped_client_credentials_request_is_retried(fake: FakeProviders) ->
     fake.inject("gmo_payment", Fault.drop())
     policy = RetryPolicy(max_retries=1, initial_delay=0.0)
 
-    with make(fake, "gmo_payment", retry_policy=policy) as source:
+    with make_source(fake, "gmo_payment", retry_policy=policy) as source:
         assert source.token().access_token
 
     assert len(fake.requests("gmo_payment")) == 2
@@ -239,7 +206,7 @@ def test_malformed_answers_become_sdk_errors(
 ) -> None:
     fake.inject(provider, fault)
 
-    with make(fake, provider) as source, pytest.raises(error) as raised:
+    with make_source(fake, provider) as source, pytest.raises(error) as raised:
         source.token()
 
     assert type(raised.value) is error

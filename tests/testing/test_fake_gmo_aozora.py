@@ -7,15 +7,17 @@ import hashlib
 import hmac
 import json
 import urllib.parse
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from provider_tokens.testing import CREDENTIALS, GMO_AOZORA_POST_CREDENTIALS, FakeProviders
+from provider_tokens.testing import CREDENTIALS, GMO_AOZORA_POST_CREDENTIALS
 
-from fake_support import MODES, Spec, serving
+from fake_support import Spec, Wire, wire
+
+# Fixtures from fake_support, requested by name.
+__all__ = ["wire"]
 
 SPEC = Spec("gmo_aozora")
 BASIC = CREDENTIALS["gmo_aozora"]
@@ -23,13 +25,6 @@ POST = GMO_AOZORA_POST_CREDENTIALS
 BASIC_AUTH = (BASIC["client_id"], BASIC["client_secret"])
 REDIRECT = BASIC["redirect_uri"]
 JSON_UTF8 = "application/json;charset=UTF-8"
-Wire = tuple[FakeProviders, httpx.Client]
-
-
-@pytest.fixture(params=MODES)
-def wire(request: pytest.FixtureRequest) -> Iterator[Wire]:
-    with serving(request.param) as pair:
-        yield pair
 
 
 def token(wire: Wire, data: dict[str, str], auth: Any = BASIC_AUTH) -> httpx.Response:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -10,17 +9,14 @@ import pytest
 
 from provider_tokens.testing import CREDENTIALS, FakeProviders
 
-from fake_support import MODES, Spec, serving
+from fake_support import Spec, wire
+
+# Fixtures from fake_support, requested by name.
+__all__ = ["wire"]
 
 SPEC = Spec("gmo_payment")
 SHOP = (CREDENTIALS["gmo_payment"]["shop_id"], CREDENTIALS["gmo_payment"]["shop_pass"])
 FORM = {"grant_type": "client_credentials", "scope": "openapi"}
-
-
-@pytest.fixture(params=MODES)
-def wire(request: pytest.FixtureRequest) -> Iterator[tuple[FakeProviders, httpx.Client]]:
-    with serving(request.param) as pair:
-        yield pair
 
 
 def post(wire: tuple[FakeProviders, httpx.Client], **kwargs: Any) -> httpx.Response:

@@ -11,12 +11,10 @@ import pytest
 from provider_tokens import GmoAozora, GmoPayment, InvalidGrantError, Melio, MoneyKit, Smscx
 from provider_tokens.testing import CREDENTIALS, FakeProviders
 
-from fake_support import MODES, StepClock
+from fake_support import MODES, StepClock, clock
 
-
-@pytest.fixture
-def clock() -> StepClock:
-    return StepClock()
+# Fixtures from fake_support, requested by name.
+__all__ = ["clock"]
 
 
 @pytest.fixture(params=MODES)

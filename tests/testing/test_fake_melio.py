@@ -8,19 +8,16 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from provider_tokens.testing import CREDENTIALS, FakeProviders
+from provider_tokens.testing import CREDENTIALS
 
-from fake_support import MODES, Spec, StepClock, serving
+from fake_support import MODES, Spec, StepClock, Wire, clock, serving
+
+# Fixtures from fake_support, requested by name.
+__all__ = ["clock"]
 
 SPEC = Spec("melio")
 KEY = CREDENTIALS["melio"]["api_key"]
 ACCOUNT = CREDENTIALS["melio"]["account_id"]
-Wire = tuple[FakeProviders, httpx.Client]
-
-
-@pytest.fixture
-def clock() -> StepClock:
-    return StepClock()
 
 
 @pytest.fixture(params=MODES)

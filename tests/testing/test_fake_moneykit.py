@@ -8,18 +8,15 @@ from typing import Any
 import httpx
 import pytest
 
-from provider_tokens.testing import CREDENTIALS, FakeProviders
+from provider_tokens.testing import CREDENTIALS
 
-from fake_support import MODES, Spec, StepClock, serving
+from fake_support import MODES, Spec, StepClock, Wire, clock, serving
+
+# Fixtures from fake_support, requested by name.
+__all__ = ["clock"]
 
 SPEC = Spec("moneykit")
 CLIENT = (CREDENTIALS["moneykit"]["client_id"], CREDENTIALS["moneykit"]["client_secret"])
-Wire = tuple[FakeProviders, httpx.Client]
-
-
-@pytest.fixture
-def clock() -> StepClock:
-    return StepClock()
 
 
 @pytest.fixture(params=MODES)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import inspect
 import shlex
 import threading
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from provider_tokens import GmoAozora, GmoPayment, Melio, MoneyKit, Smscx
+from provider_tokens import GmoAozora, MoneyKit
 from provider_tokens.testing import (
     CREDENTIALS,
     GMO_AOZORA_POST_CREDENTIALS,
@@ -19,33 +18,17 @@ from provider_tokens.testing import (
     Fault,
 )
 
-from fake_support import MODES, StepClock
+from fake_support import CLASSES, StepClock, client, fake
 
-CLASSES = {
-    "gmo_payment": GmoPayment,
-    "gmo_aozora": GmoAozora,
-    "moneykit": MoneyKit,
-    "smscx": Smscx,
-    "melio": Melio,
-}
+# Fixtures from fake_support, requested by name.
+__all__ = ["client", "fake"]
+
 SECRETS = [
     value
     for creds in (*CREDENTIALS.values(), GMO_AOZORA_POST_CREDENTIALS)
     for key, value in creds.items()
     if "secret" in key or "pass" in key or "key" in key
 ]
-
-
-@pytest.fixture(params=MODES)
-def fake(request: pytest.FixtureRequest) -> Iterator[FakeProviders]:
-    with FakeProviders(serve=request.param == "server") as fake:
-        yield fake
-
-
-@pytest.fixture
-def client(fake: FakeProviders) -> Iterator[httpx.Client]:
-    with httpx.Client(transport=None if fake.serve else fake.transport()) as client:
-        yield client
 
 
 def test_requests_are_recorded_as_received() -> None:

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from provider_tokens.testing import CREDENTIALS, FakeProviders
+from provider_tokens.testing import CREDENTIALS
 
-from fake_support import MODES, Spec, serving
+from fake_support import Spec, Wire, wire
+
+# Fixtures from fake_support, requested by name.
+__all__ = ["wire"]
 
 SPEC = Spec("smscx")
 APP = (CREDENTIALS["smscx"]["application_id"], CREDENTIALS["smscx"]["application_secret"])
-Wire = tuple[FakeProviders, httpx.Client]
-
-
-@pytest.fixture(params=MODES)
-def wire(request: pytest.FixtureRequest) -> Iterator[Wire]:
-    with serving(request.param) as pair:
-        yield pair
 
 
 def token(wire: Wire, data: dict[str, str], auth: Any = APP) -> httpx.Response:
