@@ -20,7 +20,7 @@ import ipaddress
 import logging
 import time
 import urllib.parse
-from collections.abc import Callable, Generator
+from collections.abc import Awaitable, Callable, Generator
 from typing import Any
 
 import httpx
@@ -201,7 +201,7 @@ class GuardedAsyncClient(httpx.AsyncClient):
         provider: str,
         base_url: str,
         timeout: float,
-        inner: Callable[[], httpx.AsyncClient],
+        inner: Callable[[], Awaitable[httpx.AsyncClient]],
         auth: httpx.Auth | None,
     ) -> None:
         super().__init__(
@@ -213,7 +213,7 @@ class GuardedAsyncClient(httpx.AsyncClient):
 
     async def send(self, request: httpx.Request, **_: Any) -> httpx.Response:
         started = time.perf_counter()
-        response = await self._inner().send(
+        response = await (await self._inner()).send(
             request, stream=True, auth=self._request_auth, follow_redirects=False
         )
         body = _Body(self._provider, response)

@@ -220,13 +220,19 @@ class TokenSource(httpx.Auth):
             self._own_client = httpx.Client(timeout=self._timeout, follow_redirects=False)
         return self._own_client
 
-    def _async_inner(self) -> httpx.AsyncClient:
+    async def _async_inner(self) -> httpx.AsyncClient:
         if self._user_async_client is not None:
             return self._user_async_client
         if self._own_async_client is None:
-            self._own_async_client = httpx.AsyncClient(
-                timeout=self._timeout, follow_redirects=False
+            # Building a client loads the CA bundle (tens of milliseconds): do it off
+            # the event loop, which would otherwise stall for every task on it.
+            client = await asyncio.to_thread(
+                httpx.AsyncClient, timeout=self._timeout, follow_redirects=False
             )
+            if self._own_async_client is None:
+                self._own_async_client = client
+            else:  # another task got there first
+                await client.aclose()
         return self._own_async_client
 
     def _bind(self, client: C, auth: httpx.Auth | None) -> C:
