@@ -11,7 +11,7 @@ GENERATED_PKGS := gmo_aozora gmo_payment melio moneykit smscx
 
 PRISM := tools/prism/node_modules/.bin/prism
 
-.PHONY: venv prism redis-server generate check-generated validate-specs lint typecheck pytest test demo clean
+.PHONY: venv prism redis-server generate check-generated validate-specs lint typecheck pytest test demo bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ test: check-generated validate-specs lint typecheck pytest
 
 demo: $(STAMP)
 	$(BIN)/provider-tokens demo
+
+# Benchmarks against raw httpx, Authlib and httpx-auth: a Markdown table on stdout,
+# every sample in bench/results/latest.json.
+bench: $(STAMP) redis-server
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache tools/prism/node_modules

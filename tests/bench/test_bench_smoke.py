@@ -1,0 +1,133 @@
+"""Small, fast versions of benchmark items 1, 3 and 6 (``make bench`` runs the full ones).
+
+Bounds are generous and on ratios only, never on absolute times, so that a slow or
+busy machine passes while a change that doubles the cost of the token layer fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from provider_tokens import MoneyKit
+from provider_tokens.stores import MemoryStore
+from provider_tokens.testing import FakeProviders, Fault
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def resource_url() -> Iterator[str]:
+    """The benchmark's resource API (bench/bench_resource.py), in a process of its own."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "bench.bench_resource"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        assert proc.stdout is not None
+        assert proc.stdin is not None
+        try:
+            port = int(proc.stdout.readline())
+            yield f"http://127.0.0.1:{port}/v1/resource"
+        finally:
+            proc.stdin.close()  # the server exits when its stdin closes
+            proc.wait(timeout=10)
+            proc.stdout.close()
+
+
+def _source(fake: FakeProviders) -> MoneyKit:
+    return MoneyKit(**fake.credentials("moneykit"), store=MemoryStore())
+
+
+def _rate(client: httpx.Client, url: str, n: int) -> float:
+    started = time.perf_counter()
+    for _ in range(n):
+        assert client.get(url).status_code == 200
+    return n / (time.perf_counter() - started)
+
+
+def test_hot_path_costs_about_a_fixed_header(
+    fake_providers: FakeProviders, resource_url: str
+) -> None:
+    # Item 1: httpx.Client(auth=source) with a cached token against the same client
+    # with a fixed Authorization header, interleaved in short rounds.
+    with _source(fake_providers) as source:
+        token = source.token().access_token
+        with (
+            httpx.Client(auth=source) as ours,
+            httpx.Client(headers={"Authorization": f"Bearer {token}"}) as fixed,
+        ):
+            ratios = []
+            for i in range(12):
+                order = [("ours", ours), ("fixed", fixed)]
+                if i % 2:
+                    order.reverse()  # neither always goes first
+                rates = {name: _rate(client, resource_url, 100) for name, client in order}
+                if i >= 2:  # warm-up rounds
+                    ratios.append(rates["ours"] / rates["fixed"])
+    assert len(fake_providers.requests("moneykit")) == 1  # the token stayed cached
+    assert statistics.median(ratios) >= 0.6, ratios  # about 0.97 measured; 0.5 = twice the cost
+
+
+def test_cold_start_sends_one_token_request_for_100_threads(
+    fake_providers: FakeProviders,
+) -> None:
+    # Item 3: everyone asks at once on an empty cache; the answer is held back so
+    # that they are all waiting at the same time.
+    fake_providers.inject("moneykit", Fault.delay(0.05), times=None)
+    with _source(fake_providers) as source:
+        barrier = threading.Barrier(100)
+        tokens: list[str] = []
+
+        def ask() -> None:
+            barrier.wait()
+            tokens.append(source.token().access_token)
+
+        threads = [threading.Thread(target=ask) for _ in range(100)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(tokens) == 100
+    assert len(set(tokens)) == 1
+    assert len(fake_providers.requests("moneykit")) == 1
+
+
+async def test_cold_start_sends_one_token_request_for_1000_tasks(
+    fake_providers: FakeProviders,
+) -> None:
+    fake_providers.inject("moneykit", Fault.delay(0.05), times=None)
+    async with _source(fake_providers) as source:
+        found = await asyncio.gather(*(source.atoken() for _ in range(1000)))
+    assert len({t.access_token for t in found}) == 1
+    assert len(fake_providers.requests("moneykit")) == 1
+
+
+def _wall(code: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True)
+    return time.perf_counter() - started
+
+
+def test_import_costs_less_than_importing_httpx() -> None:
+    # Item 6: fresh interpreters, interleaved, median of per-round ratios.
+    ratios = []
+    for i in range(7):
+        ours = _wall("import provider_tokens")
+        theirs = _wall("import httpx")
+        if i >= 1:
+            ratios.append(ours / theirs)
+    # About 0.4 measured: `import provider_tokens` leaves httpx unimported. Importing it
+    # eagerly (or anything as heavy) would cross 1.0.
+    assert statistics.median(ratios) <= 1.0, ratios
