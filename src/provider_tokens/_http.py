@@ -119,6 +119,20 @@ def _log(provider: str, request: httpx.Request, status: int | str, started: floa
     )
 
 
+def _declared_small(response: httpx.Response) -> bool:
+    """An uncompressed body whose Content-Length is within the limit: read it at once.
+
+    HTTP framing stops the read at that length, so it cannot grow past it; anything
+    else (chunked, compressed, too long) is streamed and counted instead.
+    """
+    length = response.headers.get("content-length", "")
+    return (
+        length.isdigit()
+        and int(length) <= MAX_BODY_BYTES
+        and response.headers.get("content-encoding", "identity").lower() == "identity"
+    )
+
+
 class _Body:
     """A streamed response body, read up to ``MAX_BODY_BYTES`` and no further."""
 
@@ -147,15 +161,13 @@ class _Body:
             for k, v in original.headers.multi_items()
             if k.lower() not in {"content-encoding", "content-length", "transfer-encoding"}
         ]
-        rebuilt = httpx.Response(
+        return httpx.Response(
             original.status_code,
             headers=headers,
             content=b"".join(self._chunks),
             request=original.request,
             extensions=original.extensions,
         )
-        last_response.set(rebuilt)
-        return rebuilt
 
 
 class GuardedClient(httpx.Client):
@@ -182,14 +194,20 @@ class GuardedClient(httpx.Client):
         response = self._inner().send(
             request, stream=True, auth=self._request_auth, follow_redirects=False
         )
-        body = _Body(self._provider, response)
         try:
-            for chunk in response.iter_bytes():
-                body.add(chunk)
+            if _declared_small(response):
+                response.read()  # framing stops the read at Content-Length
+                result = response
+            else:
+                body = _Body(self._provider, response)
+                for chunk in response.iter_bytes():
+                    body.add(chunk)
+                result = body.response()
         finally:
             response.close()
+        last_response.set(result)
         _log(self._provider, request, response.status_code, started)
-        return body.response()
+        return result
 
 
 class GuardedAsyncClient(httpx.AsyncClient):
@@ -216,11 +234,17 @@ class GuardedAsyncClient(httpx.AsyncClient):
         response = await (await self._inner()).send(
             request, stream=True, auth=self._request_auth, follow_redirects=False
         )
-        body = _Body(self._provider, response)
         try:
-            async for chunk in response.aiter_bytes():
-                body.add(chunk)
+            if _declared_small(response):
+                await response.aread()
+                result = response
+            else:
+                body = _Body(self._provider, response)
+                async for chunk in response.aiter_bytes():
+                    body.add(chunk)
+                result = body.response()
         finally:
             await response.aclose()
+        last_response.set(result)
         _log(self._provider, request, response.status_code, started)
-        return body.response()
+        return result
