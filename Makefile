@@ -44,11 +44,11 @@ validate-specs: $(STAMP)
 	$(BIN)/python scripts/validate_specs.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src/provider_tokens scripts tests
+	$(BIN)/mypy src/provider_tokens scripts tests bench
 
 pytest: $(STAMP) $(PRISM) redis-server
 	PROVIDER_TOKENS_PRISM=$(abspath $(PRISM)) $(BIN)/pytest -q

@@ -25,7 +25,7 @@ import sys
 import threading
 
 from bench.bench_resource import serve
-from provider_tokens.testing import FakeProviders, Fault, _server
+from provider_tokens.testing import FakeProviders, Fault
 
 
 def _control(fake: FakeProviders, loop: asyncio.AbstractEventLoop, done: asyncio.Event) -> None:
@@ -55,14 +55,7 @@ def _control(fake: FakeProviders, loop: asyncio.AbstractEventLoop, done: asyncio
     loop.call_soon_threadsafe(done.set)
 
 
-# socketserver listens with a backlog of 5: a hundred clients connecting at once
-# overflow it, and the SYNs the kernel drops are retried after a second, which would
-# measure the fake rather than the clients. Real token endpoints accept more.
-LISTEN_BACKLOG = 1024
-
-
 async def _main() -> None:
-    _server._Server.request_queue_size = LISTEN_BACKLOG
     with FakeProviders() as fake:
         resource = await serve()
         port = resource.sockets[0].getsockname()[1]

@@ -64,6 +64,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 overflows when a hundred clients connect at
+    # once (a concurrency test, a fleet), and the kernel retries dropped SYNs only
+    # after a second. Real token endpoints accept far more.
+    request_queue_size = 1024
 
     def __init__(self, address: tuple[str, int], core: Core) -> None:
         if ":" in address[0]:
