@@ -12,72 +12,52 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
-import pytest
 
 from provider_tokens import MoneyKit
 from provider_tokens.stores import MemoryStore
 from provider_tokens.testing import FakeProviders, Fault
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def resource_url() -> Iterator[str]:
-    """The benchmark's resource API (bench/bench_resource.py), in a process of its own."""
-    with subprocess.Popen(
-        [sys.executable, "-m", "bench.bench_resource"],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    ) as proc:
-        assert proc.stdout is not None
-        assert proc.stdin is not None
-        try:
-            port = int(proc.stdout.readline())
-            yield f"http://127.0.0.1:{port}/v1/resource"
-        finally:
-            proc.stdin.close()  # the server exits when its stdin closes
-            proc.wait(timeout=10)
-            proc.stdout.close()
 
 
 def _source(fake: FakeProviders) -> MoneyKit:
     return MoneyKit(**fake.credentials("moneykit"), store=MemoryStore())
 
 
-def _rate(client: httpx.Client, url: str, n: int) -> float:
+def _rate(client: httpx.Client, n: int) -> float:
     started = time.perf_counter()
     for _ in range(n):
-        assert client.get(url).status_code == 200
+        assert client.get("https://api.example/v1/resource").status_code == 200
     return n / (time.perf_counter() - started)
 
 
-def test_hot_path_costs_about_a_fixed_header(
-    fake_providers: FakeProviders, resource_url: str
-) -> None:
-    # Item 1: httpx.Client(auth=source) with a cached token against the same client
-    # with a fixed Authorization header, interleaved in short rounds.
+def _resource(request: httpx.Request) -> httpx.Response:
+    ok = request.headers.get("authorization", "").startswith("Bearer ")
+    return httpx.Response(200 if ok else 401)
+
+
+def test_hot_path_costs_about_a_fixed_header(fake_providers: FakeProviders) -> None:
+    # Item 1, through an in-process transport: no sockets, so what is compared is the
+    # clients' own work per request, the part the token layer adds to. Interleaved in
+    # short rounds, median of per-round ratios.
     with _source(fake_providers) as source:
         token = source.token().access_token
+        api = httpx.MockTransport(_resource)
         with (
-            httpx.Client(auth=source) as ours,
-            httpx.Client(headers={"Authorization": f"Bearer {token}"}) as fixed,
+            httpx.Client(auth=source, transport=api) as ours,
+            httpx.Client(headers={"Authorization": f"Bearer {token}"}, transport=api) as fixed,
         ):
             ratios = []
             for i in range(12):
                 order = [("ours", ours), ("fixed", fixed)]
                 if i % 2:
                     order.reverse()  # neither always goes first
-                rates = {name: _rate(client, resource_url, 100) for name, client in order}
+                rates = {name: _rate(client, 300) for name, client in order}
                 if i >= 2:  # warm-up rounds
                     ratios.append(rates["ours"] / rates["fixed"])
     assert len(fake_providers.requests("moneykit")) == 1  # the token stayed cached
-    assert statistics.median(ratios) >= 0.6, ratios  # about 0.97 measured; 0.5 = twice the cost
+    # About 1.0 measured (make bench: +0.6 us per request); twice the cost is 0.5.
+    assert statistics.median(ratios) >= 0.6, ratios
 
 
 def test_cold_start_sends_one_token_request_for_100_threads(
