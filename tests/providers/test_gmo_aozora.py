@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import urllib.parse
+from pathlib import Path
 
 import httpx
 import pytest
 
 from provider_tokens import AccessToken, GmoAozora, NoRefreshTokenError, ServerError, TransportError
+from provider_tokens.stores import FileStore
 
 from conftest import FakeClock, MockProvider, reply
 
@@ -175,3 +177,22 @@ def test_resource_requests_use_x_access_token(clock: FakeClock) -> None:
         client.get("https://api.gmo-aozora.com/ganb/api/corporation/v1/accounts")
     assert seen[0].headers["x-access-token"] == "a1"
     assert "authorization" not in seen[0].headers
+
+
+def test_two_users_of_one_client_never_share_a_token(clock: FakeClock) -> None:
+    mock = MockProvider(issued("alice-token", "alice-r2"), issued("bob-token", "bob-r2"))
+    alice = source(mock, clock, refresh_token="alice-r1")
+    bob = source(mock, clock, refresh_token="bob-r1")
+    assert alice.token().access_token == "alice-token"
+    assert bob.token().access_token == "bob-token"
+    assert [mock.form(i)["refresh_token"] for i in (0, 1)] == ["alice-r1", "bob-r1"]
+
+
+def test_user_id_separates_users_in_a_shared_store(clock: FakeClock, tmp_path: Path) -> None:
+    shared = FileStore(tmp_path)
+    mock = MockProvider(issued("alice-token", "alice-r2"), issued("bob-token", "bob-r2"))
+    alice = source(mock, clock, refresh_token="alice-r1", user_id="alice", store=shared)
+    bob = source(mock, clock, refresh_token="bob-r1", user_id="bob", store=shared)
+    assert alice.store_key != bob.store_key
+    assert (alice.token().access_token, bob.token().access_token) == ("alice-token", "bob-token")
+    assert "user_id='alice'" in repr(alice)

@@ -23,6 +23,7 @@ from ..gmo_aozora.models import ErrorResponse, TokenRequest, TokenResponse
 from ..gmo_aozora.models.authorization_response_type import AuthorizationResponseType
 from ..gmo_aozora.models.token_request_grant_type import TokenRequestGrantType
 from ..gmo_aozora.types import UNSET, Response
+from ..stores._memory import MemoryStore
 from ._common import fingerprint, require, server
 
 SERVERS = {
@@ -32,7 +33,13 @@ SERVERS = {
 
 
 class GmoAozora(TokenSource):
-    """Tokens for GMO Aozora's APIs, from an authorization code or a refresh token."""
+    """Tokens for GMO Aozora's APIs, from an authorization code or a refresh token.
+
+    The token belongs to the user who authorized, so by default it is kept by this
+    source alone. To share it between processes (``store=FileStore(...)`` or
+    ``RedisStore(...)``), give each user a stable ``user_id``: it is part of the store
+    key, so two users of the same client never share a token.
+    """
 
     provider = "gmo_aozora"
     auth_header = "x-access-token"
@@ -47,6 +54,7 @@ class GmoAozora(TokenSource):
         environment: Literal["production", "staging"] = "production",
         base_url: str | None = None,
         refresh_token: str | None = None,
+        user_id: str | None = None,
         **common: Unpack[CommonOptions],
     ) -> None:
         require(
@@ -60,8 +68,14 @@ class GmoAozora(TokenSource):
                 f"{self.provider}: auth_method must be 'basic' or 'post', got {auth_method!r}",
                 provider=self.provider,
             )
+        # Tokens here belong to one account holder, not to the client: two sources of
+        # the same client may be two users. Without a store of the caller's choosing,
+        # keep the token private to this source rather than in the process-wide store.
+        if common.get("store") is None:
+            common["store"] = MemoryStore()
         super().__init__(base_url=server(self.provider, SERVERS, environment, base_url), **common)
         self.client_id = client_id
+        self.user_id = user_id
         self._secret_id = fingerprint(client_secret)
         self.redirect_uri = redirect_uri
         self.auth_method = auth_method
@@ -155,7 +169,7 @@ class GmoAozora(TokenSource):
         raise self._unexpected("undocumented status")
 
     def _key_material(self) -> tuple[str, ...]:
-        return (self.client_id, self._secret_id)
+        return (self.client_id, self._secret_id, self.user_id or "")
 
     def _header_value(self, token: AccessToken) -> str:
         return token.access_token
@@ -163,6 +177,7 @@ class GmoAozora(TokenSource):
     def _identity(self) -> dict[str, Any]:
         return {
             "client_id": self.client_id,
+            "user_id": self.user_id,
             "auth_method": self.auth_method,
             "environment": self.environment,
         }
