@@ -498,7 +498,8 @@ def single_fetch(
 
 # -- 5: a fleet of processes ---------------------------------------------------------------
 
-WORKER = Path(__file__).with_name("bench_fleet_worker.py")
+# The same worker the fleet tests run (threads by default).
+WORKER = Path(__file__).resolve().parent.parent / "tests" / "stores" / "fleet_worker.py"
 
 
 def _free_port() -> int:

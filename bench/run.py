@@ -461,7 +461,7 @@ def render_config(results: dict[str, Any]) -> str:
         f"alternating; {cfg['fetch_per_round']} of each per round, "
         f"{cfg['fetch_warmups']} warm-up round(s), {cfg['fetch_repetitions']} rounds",
         f"- fleet (5): {cfg['fleet_processes']} processes {TIMES} {cfg['fleet_callers']} threads "
-        f"(`bench/bench_fleet_worker.py`), token endpoint delayed "
+        f"(`tests/stores/fleet_worker.py`), token endpoint delayed "
         f"{cfg['fleet_endpoint_delay']} s so that all ask at once; "
         f"{cfg['fleet_warmups']} warm-up, {cfg['fleet_repetitions']} measured per store",
         f"- imports (6): {cfg['import_warmups']} warm-up rounds, {cfg['import_repetitions']} "

@@ -24,18 +24,6 @@ SENSITIVE_FIELDS = frozenset(
     }
 )
 
-# Request headers that carry a credential or a token.
-SENSITIVE_HEADERS = frozenset(
-    {
-        "api-key",
-        "authorization",
-        "proxy-authorization",
-        "x-access-token",
-        "x-api-key",
-        "x-client-secret",
-    }
-)
-
 
 def is_sensitive_field(name: str) -> bool:
     return name.replace("-", "_").lower() in SENSITIVE_FIELDS

@@ -1,6 +1,7 @@
 """One worker of a fleet: a MoneyKit source on a shared store, many callers at once.
 
-Run by the fleet tests as ``python fleet_worker.py CONFIG_JSON``; prints "ready",
+Run by the fleet tests and by ``make bench`` (item 5) as
+``python fleet_worker.py CONFIG_JSON``; prints "ready",
 waits for "go" on stdin, then asks for a token from ``callers`` threads (or asyncio
 tasks) at once and prints the JSON summary of what they got.
 """
@@ -24,7 +25,11 @@ def make_store(config: dict[str, Any]) -> TokenStore:
         return FileStore(config["path"])
     import redis
 
-    return RedisStore(redis.Redis.from_url(config["url"]), lease=config.get("lease", 60.0))
+    return RedisStore(
+        redis.Redis.from_url(config["url"]),
+        prefix=config.get("prefix", "provider-tokens:"),
+        lease=config.get("lease", 60.0),
+    )
 
 
 def main() -> None:
@@ -38,7 +43,7 @@ def main() -> None:
     callers = config["callers"]
     print("ready", flush=True)
     sys.stdin.readline()
-    if config["mode"] == "threads":
+    if config.get("mode", "threads") == "threads":
         tokens: list[str] = []
         barrier = threading.Barrier(callers)
 

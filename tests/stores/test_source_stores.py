@@ -133,8 +133,7 @@ def test_a_rotated_refresh_token_travels_through_the_store(tmp_path: Path) -> No
         shared = FileStore(tmp_path)
         kwargs = fake.credentials("gmo_aozora")
         a = GmoAozora(**kwargs, refresh_token=stale, store=shared)
-        b = GmoAozora(**kwargs, refresh_token=stale, store=MemoryStore())
-        b._store = shared
+        b = GmoAozora(**kwargs, refresh_token=stale, store=shared)
         first = a.token()  # refreshes with `stale`, which is now spent
         assert b.token().access_token == first.access_token  # read from the store
         b.invalidate()  # say the API refused it: b must refresh with A's new token
