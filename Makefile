@@ -7,7 +7,6 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-GENERATED_PKGS := gmo_aozora gmo_payment melio moneykit smscx
 
 PRISM := tools/prism/node_modules/.bin/prism
 

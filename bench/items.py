@@ -10,15 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ import httpx
 
 from bench import contenders as c
 from bench.harness import ROOT, Rounds, Servers, median, rotated, timed
+from provider_tokens.testing._servers import redis_server, redis_server_binary
 
 # -- 1 and 2: the hot path --------------------------------------------------------------
 #
@@ -502,43 +501,6 @@ def single_fetch(
 WORKER = Path(__file__).resolve().parent.parent / "tests" / "stores" / "fleet_worker.py"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextlib.contextmanager
-def redis_server() -> Iterator[str | None]:
-    """A private redis-server on a free loopback port; ``None`` if there is none."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        yield None
-        return
-    import redis
-
-    port = _free_port()
-    args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    with subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:  # noqa: S603
-        client = redis.Redis(port=port)
-        deadline = time.monotonic() + 10
-        try:
-            while True:
-                try:
-                    client.ping()
-                    break
-                except redis.ConnectionError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("redis-server did not start") from None
-                    time.sleep(0.02)
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            client.close()
-            proc.terminate()
-            proc.wait(timeout=10)
-
-
 def _fleet_once(config: dict[str, Any], processes: int) -> tuple[float, int, int]:
     """Start the workers, release them at once; seconds until all have answered,
     calls answered, distinct tokens."""
@@ -593,12 +555,14 @@ def fleet(
 ) -> dict[str, Any]:
     base = servers.base_url("moneykit")
     rows: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp, redis_server() as redis_url:
+    redis_binary = redis_server_binary()
+    with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp, contextlib.ExitStack() as stack:
         stores: dict[str, dict[str, Any]] = {
             "MemoryStore": {"store": "memory"},
             "FileStore": {"store": "file"},
         }
-        if redis_url is not None:
+        if redis_binary is not None:
+            redis_url = stack.enter_context(redis_server(redis_binary))
             stores["RedisStore"] = {"store": "redis", "url": redis_url}
         else:
             rows["RedisStore"] = {"skipped": "redis-server is not installed"}

@@ -97,7 +97,7 @@ CASES = [
     Case(
         "melio",
         lambda **c: Melio(SECRET, account_id="acc-1", **c),
-        # One hour after the FakeClock's start.
+        # One hour after the `clock` fixture's start (conftest.START).
         lambda: reply(
             200,
             {

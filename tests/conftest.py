@@ -11,7 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-# Where every FakeClock starts: this run's start, whole seconds, so that absolute
+from provider_tokens.testing import ManualClock
+
+# Where the `clock` fixture starts: this run's start, whole seconds, so that absolute
 # times in scripted responses (Melio's expiresAt) are in the future for the
 # system clock too.
 START = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -20,31 +22,6 @@ START = dt.datetime.now(dt.UTC).replace(microsecond=0)
 def at(seconds: float, *, suffix: str = "Z") -> str:
     """START plus ``seconds`` as an ISO 8601 string (UTC, ``Z`` unless told otherwise)."""
     return (START + dt.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S") + suffix
-
-
-class FakeClock:
-    """A clock that only moves when told to; sleeps are recorded, not slept."""
-
-    def __init__(self, start: dt.datetime | None = None) -> None:
-        self.t = 1000.0
-        self.start = start or START
-        self.sleeps: list[float] = []
-
-    def advance(self, seconds: float) -> None:
-        self.t += seconds
-
-    def monotonic(self) -> float:
-        return self.t
-
-    def now(self) -> dt.datetime:
-        return self.start + dt.timedelta(seconds=self.t - 1000.0)
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.advance(seconds)
-
-    async def asleep(self, seconds: float) -> None:
-        self.sleep(seconds)
 
 
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -106,8 +83,9 @@ def reply(status: int, body: Any = None, **headers: str) -> httpx.Response:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> ManualClock:
+    """A clock that moves only when told, starting at ``START``."""
+    return ManualClock(START)
 
 
 @pytest.fixture(autouse=True)

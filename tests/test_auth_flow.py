@@ -115,8 +115,8 @@ def test_the_token_request_ignores_auth_set_on_the_users_client() -> None:
     # Passing the very client that uses the source as its auth must not recurse:
     # token requests carry the client credentials, not a bearer token.
     mock = _tokens("t")
-    source = MoneyKit("id", "secret")
-    shared = httpx.Client(auth=source, transport=mock.client()._transport)
-    source._user_client = shared
+    shared = httpx.Client(transport=mock.client()._transport)
+    source = MoneyKit("id", "secret", http_client=shared)
+    shared.auth = source
     assert source.token().access_token == "t"
     assert mock.requests[0].headers["authorization"].startswith("Basic ")

@@ -17,16 +17,17 @@ from provider_tokens import (
     TokenEndpointError,
     TokenError,
 )
+from provider_tokens.testing import ManualClock
 
 from cases import CASES, Case
-from conftest import FakeClock, MockProvider, reply
+from conftest import START, MockProvider, reply
 
 HTML = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
 
 
 def _fetch(case: Case, response: httpx.Response) -> AccessToken | TokenError:
     source = case.make(
-        http_client=MockProvider(response).client(), clock=FakeClock(), max_retries=0
+        http_client=MockProvider(response).client(), clock=ManualClock(START), max_retries=0
     )
     try:
         return source.token()

@@ -11,14 +11,15 @@ import pytest
 
 from provider_tokens import ConfigurationError, MalformedResponseError, MoneyKit
 from provider_tokens._http import MAX_BODY_BYTES, basic_auth
+from provider_tokens.testing import ManualClock
 
 from cases import BY_NAME
-from conftest import FakeClock, MockProvider, reply
+from conftest import MockProvider, reply
 
 CASE = BY_NAME["moneykit"]
 
 
-def test_every_token_request_carries_the_timeout(clock: FakeClock) -> None:
+def test_every_token_request_carries_the_timeout(clock: ManualClock) -> None:
     mock = MockProvider(CASE.success())
     CASE.make(http_client=mock.client(), clock=clock, timeout=2.5).token()
     assert mock.requests[0].extensions["timeout"] == dict.fromkeys(
@@ -26,7 +27,7 @@ def test_every_token_request_carries_the_timeout(clock: FakeClock) -> None:
     )
 
 
-def test_redirects_are_not_followed(clock: FakeClock) -> None:
+def test_redirects_are_not_followed(clock: ManualClock) -> None:
     mock = MockProvider(reply(302, b"", location="https://evil.example/steal"), CASE.success())
     with pytest.raises(
         MalformedResponseError, match=re.escape("redirected (302) to 'evil.example'")
@@ -35,7 +36,7 @@ def test_redirects_are_not_followed(clock: FakeClock) -> None:
     assert len(mock.requests) == 1
 
 
-def test_an_oversized_body_is_refused_without_reading_it_all(clock: FakeClock) -> None:
+def test_an_oversized_body_is_refused_without_reading_it_all(clock: ManualClock) -> None:
     produced = 0
 
     def endless() -> Iterator[bytes]:
@@ -81,7 +82,7 @@ def test_bad_common_keywords_are_configuration_errors(keyword: str, value: float
 
 def test_tls_is_verified_by_default() -> None:
     source = MoneyKit("id", "secret")
-    pool = source._sync_inner()._transport._pool  # type: ignore[attr-defined]
+    pool = source._clients.sync()._transport._pool  # type: ignore[attr-defined]
     assert pool._ssl_context.verify_mode == ssl.CERT_REQUIRED
     source.close()
 

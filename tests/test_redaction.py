@@ -9,9 +9,10 @@ import httpx
 import pytest
 
 from provider_tokens import TokenError
+from provider_tokens.testing import ManualClock
 
 from cases import CASES, SECRET, Case
-from conftest import FakeClock, MockProvider, reply
+from conftest import MockProvider, reply
 
 ACCESS = "access-CANARY-7f3a"
 REFRESH = "refresh-CANARY-9b1c"
@@ -30,7 +31,7 @@ def _success(case: Case) -> dict[str, Any]:
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_secrets_stay_out_of_reprs_errors_and_logs(
-    case: Case, clock: FakeClock, caplog: pytest.LogCaptureFixture
+    case: Case, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="provider_tokens")
     success = case.success()

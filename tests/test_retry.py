@@ -18,9 +18,10 @@ from provider_tokens import (
     TransportError,
 )
 from provider_tokens._retry import parse_reset_epoch, parse_retry_after
+from provider_tokens.testing import ManualClock
 
 from cases import BY_NAME
-from conftest import START, FakeClock, MockProvider, reply
+from conftest import START, MockProvider, reply
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 CASE = BY_NAME["moneykit"]
@@ -63,7 +64,7 @@ def test_backoff_doubles_to_the_cap_with_jitter_in_range() -> None:
     assert all(1.5 <= high.backoff(3) <= 2.0 for _ in range(200))
 
 
-def test_server_errors_are_retried_with_backoff(clock: FakeClock) -> None:
+def test_server_errors_are_retried_with_backoff(clock: ManualClock) -> None:
     mock = MockProvider(unavailable(503), unavailable(502), CASE.success())
     token = CASE.make(http_client=mock.client(), clock=clock, retry_policy=NO_JITTER).token()
     assert token.access_token == "mk-access"
@@ -71,14 +72,14 @@ def test_server_errors_are_retried_with_backoff(clock: FakeClock) -> None:
     assert clock.sleeps == [0.5, 1.0]
 
 
-async def test_async_retries_wait_the_same(clock: FakeClock) -> None:
+async def test_async_retries_wait_the_same(clock: ManualClock) -> None:
     mock = MockProvider(unavailable(500), unavailable(504), CASE.success())
     source = CASE.make(async_http_client=mock.async_client(), clock=clock, retry_policy=NO_JITTER)
     assert (await source.atoken()).access_token == "mk-access"
     assert clock.sleeps == [0.5, 1.0]
 
 
-def test_retries_stop_at_max_retries(clock: FakeClock) -> None:
+def test_retries_stop_at_max_retries(clock: ManualClock) -> None:
     mock = MockProvider(unavailable(503))
     with pytest.raises(ServerError):
         CASE.make(http_client=mock.client(), clock=clock, max_retries=3).token()
@@ -86,7 +87,7 @@ def test_retries_stop_at_max_retries(clock: FakeClock) -> None:
     assert len(clock.sleeps) == 3
 
 
-def test_max_retries_zero_tries_once(clock: FakeClock) -> None:
+def test_max_retries_zero_tries_once(clock: ManualClock) -> None:
     mock = MockProvider(unavailable(503))
     with pytest.raises(ServerError):
         CASE.make(http_client=mock.client(), clock=clock, max_retries=0).token()
@@ -101,13 +102,15 @@ def test_max_retries_zero_tries_once(clock: FakeClock) -> None:
         ("60", 60.0),
     ],
 )
-def test_retry_after_is_waited_for_exactly(clock: FakeClock, retry_after: str, wait: float) -> None:
+def test_retry_after_is_waited_for_exactly(
+    clock: ManualClock, retry_after: str, wait: float
+) -> None:
     mock = MockProvider(unavailable(429, retry_after=retry_after), CASE.success())
     CASE.make(http_client=mock.client(), clock=clock).token()
     assert clock.sleeps == [wait]
 
 
-def test_a_retry_after_past_the_cap_is_raised_not_waited(clock: FakeClock) -> None:
+def test_a_retry_after_past_the_cap_is_raised_not_waited(clock: ManualClock) -> None:
     mock = MockProvider(unavailable(503, retry_after="61"), CASE.success())
     with pytest.raises(ServerError) as caught:
         CASE.make(http_client=mock.client(), clock=clock).token()
@@ -116,7 +119,7 @@ def test_a_retry_after_past_the_cap_is_raised_not_waited(clock: FakeClock) -> No
     assert len(mock.requests) == 1
 
 
-def test_the_cap_is_configurable(clock: FakeClock) -> None:
+def test_the_cap_is_configurable(clock: ManualClock) -> None:
     mock = MockProvider(unavailable(429, retry_after="90"), CASE.success())
     policy = RetryPolicy(max_retry_after=120)
     CASE.make(http_client=mock.client(), clock=clock, retry_policy=policy).token()
@@ -127,7 +130,7 @@ def test_the_cap_is_configurable(clock: FakeClock) -> None:
     ("status", "error"), [(400, InvalidRequestError), (401, InvalidClientError), (403, Exception)]
 )
 def test_client_errors_are_not_retried(
-    clock: FakeClock, status: int, error: type[Exception]
+    clock: ManualClock, status: int, error: type[Exception]
 ) -> None:
     mock = MockProvider(unavailable(status), CASE.success())
     with pytest.raises(error):
@@ -135,7 +138,7 @@ def test_client_errors_are_not_retried(
     assert len(mock.requests) == 1
 
 
-def test_429_without_retry_after_uses_backoff(clock: FakeClock) -> None:
+def test_429_without_retry_after_uses_backoff(clock: ManualClock) -> None:
     mock = MockProvider(unavailable(429), unavailable(429), unavailable(429))
     with pytest.raises(RateLimitError):
         CASE.make(http_client=mock.client(), clock=clock, retry_policy=NO_JITTER).token()
@@ -150,13 +153,13 @@ def test_429_without_retry_after_uses_backoff(clock: FakeClock) -> None:
         httpx.PoolTimeout("pool"),
     ],
 )
-def test_failures_before_sending_are_retried(clock: FakeClock, failure: Exception) -> None:
+def test_failures_before_sending_are_retried(clock: ManualClock, failure: Exception) -> None:
     mock = MockProvider(failure, CASE.success())
     CASE.make(http_client=mock.client(), clock=clock).token()
     assert len(mock.requests) == 2
 
 
-def test_a_timeout_is_a_token_timeout_error_with_the_httpx_cause(clock: FakeClock) -> None:
+def test_a_timeout_is_a_token_timeout_error_with_the_httpx_cause(clock: ManualClock) -> None:
     mock = MockProvider(httpx.ReadTimeout("slow"))
     with pytest.raises(TokenTimeoutError) as caught:
         CASE.make(http_client=mock.client(), clock=clock).token()

@@ -8,9 +8,10 @@ import httpx
 import pytest
 
 from provider_tokens import AccessToken, MoneyKit, ServerError
+from provider_tokens.testing import ManualClock
 
 from cases import BY_NAME, CASES, Case
-from conftest import FakeClock, MockProvider, reply
+from conftest import MockProvider, reply
 
 
 def mk_reply(expires_in: object = 3600, token: str = "tok") -> httpx.Response:
@@ -18,7 +19,7 @@ def mk_reply(expires_in: object = 3600, token: str = "tok") -> httpx.Response:
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
-def test_token_is_cached_until_the_refresh_margin(case: Case, clock: FakeClock) -> None:
+def test_token_is_cached_until_the_refresh_margin(case: Case, clock: ManualClock) -> None:
     mock = MockProvider(case.success())
     source = case.make(http_client=mock.client(), clock=clock)
 
@@ -35,7 +36,7 @@ def test_token_is_cached_until_the_refresh_margin(case: Case, clock: FakeClock) 
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
-async def test_atoken_is_cached_too(case: Case, clock: FakeClock) -> None:
+async def test_atoken_is_cached_too(case: Case, clock: ManualClock) -> None:
     mock = MockProvider(case.success())
     source = case.make(async_http_client=mock.async_client(), clock=clock)
     first = await source.atoken()
@@ -43,7 +44,7 @@ async def test_atoken_is_cached_too(case: Case, clock: FakeClock) -> None:
     assert len(mock.requests) == 1
 
 
-def test_refresh_margin_is_capped_at_half_the_lifetime(clock: FakeClock) -> None:
+def test_refresh_margin_is_capped_at_half_the_lifetime(clock: ManualClock) -> None:
     mock = MockProvider(mk_reply(expires_in=100))
     source = MoneyKit("id", "secret", http_client=mock.client(), clock=clock, refresh_margin=60)
     source.token()
@@ -55,7 +56,7 @@ def test_refresh_margin_is_capped_at_half_the_lifetime(clock: FakeClock) -> None
     assert len(mock.requests) == 2
 
 
-def test_zero_margin_renews_only_at_expiry(clock: FakeClock) -> None:
+def test_zero_margin_renews_only_at_expiry(clock: ManualClock) -> None:
     mock = MockProvider(mk_reply(expires_in=100))
     source = MoneyKit("id", "secret", http_client=mock.client(), clock=clock, refresh_margin=0)
     source.token()
@@ -66,7 +67,7 @@ def test_zero_margin_renews_only_at_expiry(clock: FakeClock) -> None:
 
 @pytest.mark.parametrize("expires_in", [None, 0, "0"])
 def test_default_ttl_applies_when_the_provider_gives_no_lifetime(
-    clock: FakeClock, expires_in: object
+    clock: ManualClock, expires_in: object
 ) -> None:
     body = {"access_token": "gmo", "scope": "openapi", "token_type": "bearer"}
     if expires_in is not None:
@@ -85,7 +86,7 @@ def test_default_ttl_applies_when_the_provider_gives_no_lifetime(
     assert len(mock.requests) == 2
 
 
-def test_expires_at_counts_from_when_the_request_was_sent(clock: FakeClock) -> None:
+def test_expires_at_counts_from_when_the_request_was_sent(clock: ManualClock) -> None:
     def slow(request: httpx.Request) -> httpx.Response:
         clock.advance(5)  # the provider takes 5 s to answer
         return mk_reply(expires_in=3600)
@@ -96,7 +97,7 @@ def test_expires_at_counts_from_when_the_request_was_sent(clock: FakeClock) -> N
     assert token.expires_at == clock.start + dt.timedelta(seconds=3600)
 
 
-def test_invalidate_without_a_token_drops_the_cache(clock: FakeClock) -> None:
+def test_invalidate_without_a_token_drops_the_cache(clock: ManualClock) -> None:
     mock = MockProvider(mk_reply(token="a"), mk_reply(token="b"))
     source = MoneyKit("id", "secret", http_client=mock.client(), clock=clock)
     assert source.token().access_token == "a"
@@ -104,7 +105,7 @@ def test_invalidate_without_a_token_drops_the_cache(clock: FakeClock) -> None:
     assert source.token().access_token == "b"
 
 
-def test_invalidate_with_a_token_only_clears_that_token(clock: FakeClock) -> None:
+def test_invalidate_with_a_token_only_clears_that_token(clock: ManualClock) -> None:
     mock = MockProvider(mk_reply(token="a"), mk_reply(token="b"), mk_reply(token="c"))
     source = MoneyKit("id", "secret", http_client=mock.client(), clock=clock)
     old = source.token()
@@ -116,7 +117,7 @@ def test_invalidate_with_a_token_only_clears_that_token(clock: FakeClock) -> Non
     assert len(mock.requests) == 2
 
 
-def test_on_token_is_called_with_every_new_token(clock: FakeClock) -> None:
+def test_on_token_is_called_with_every_new_token(clock: ManualClock) -> None:
     seen: list[AccessToken] = []
     mock = MockProvider(mk_reply(token="a"), mk_reply(token="b"))
     source = MoneyKit("id", "secret", http_client=mock.client(), clock=clock, on_token=seen.append)
@@ -127,7 +128,7 @@ def test_on_token_is_called_with_every_new_token(clock: FakeClock) -> None:
     assert [t.access_token for t in seen] == ["a", "b"]
 
 
-def test_a_failing_on_token_callback_does_not_fail_the_caller(clock: FakeClock) -> None:
+def test_a_failing_on_token_callback_does_not_fail_the_caller(clock: ManualClock) -> None:
     def broken(token: AccessToken) -> None:
         raise RuntimeError("disk full")
 
@@ -136,7 +137,7 @@ def test_a_failing_on_token_callback_does_not_fail_the_caller(clock: FakeClock) 
     assert source.token().access_token == "tok"
 
 
-def test_failed_renewal_keeps_the_valid_token_and_backs_off(clock: FakeClock) -> None:
+def test_failed_renewal_keeps_the_valid_token_and_backs_off(clock: ManualClock) -> None:
     mock = MockProvider(mk_reply(expires_in=600, token="a"), reply(400, {"error_message": "no"}))
     source = MoneyKit("id", "secret", http_client=mock.client(), clock=clock, max_retries=0)
     first = source.token()
@@ -151,7 +152,7 @@ def test_failed_renewal_keeps_the_valid_token_and_backs_off(clock: FakeClock) ->
     assert len(mock.requests) == 3
 
 
-def test_after_expiry_the_renewal_error_reaches_the_caller(clock: FakeClock) -> None:
+def test_after_expiry_the_renewal_error_reaches_the_caller(clock: ManualClock) -> None:
     mock = MockProvider(mk_reply(expires_in=600), reply(503, {"error_message": "down"}))
     source = MoneyKit("id", "secret", http_client=mock.client(), clock=clock, max_retries=0)
     source.token()

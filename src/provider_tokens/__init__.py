@@ -4,6 +4,10 @@
 sources: they cache a token, renew it before it expires, fetch it once however
 many threads and tasks ask, and attach it to requests as an ``httpx.Auth``.
 ``provider_tokens.<provider>`` is the client generated from that provider's spec.
+
+A source for another provider subclasses ``TokenSource``: it declares a
+``Provider`` and turns a ``Plan`` into a ``Call`` of its generated operation, and
+the parsed answer into an ``Issued`` token or a ``Refusal`` (CONTRIBUTING.md).
 """
 
 from __future__ import annotations
@@ -27,21 +31,28 @@ from ._exceptions import (
     TransportError,
     UnsupportedGrantTypeError,
 )
+from ._provider import Provider
+from ._registry import PROVIDERS as _PROVIDERS
 from ._token import AccessToken
 
 if TYPE_CHECKING:
     from ._clock import Clock, SystemClock
-    from ._providers.gmo_aozora import GmoAozora
-    from ._providers.gmo_payment import GmoPayment
-    from ._providers.melio import Melio
-    from ._providers.moneykit import MoneyKit
-    from ._providers.smscx import Smscx
+    from ._config import CommonOptions
+    from ._fetch import Call, Plan
+    from ._providers.gmo_aozora._source import GmoAozora
+    from ._providers.gmo_payment._source import GmoPayment
+    from ._providers.melio._source import Melio
+    from ._providers.moneykit._source import MoneyKit
+    from ._providers.smscx._source import Smscx
+    from ._responses import Issued, Refusal
     from ._retry import RetryPolicy
     from ._source import TokenSource
 
 __all__ = [
     "AccessToken",
+    "Call",
     "Clock",
+    "CommonOptions",
     "ConfigurationError",
     "GmoAozora",
     "GmoPayment",
@@ -49,11 +60,15 @@ __all__ = [
     "InvalidGrantError",
     "InvalidRequestError",
     "InvalidScopeError",
+    "Issued",
     "MalformedResponseError",
     "Melio",
     "MoneyKit",
     "NoRefreshTokenError",
+    "Plan",
+    "Provider",
     "RateLimitError",
+    "Refusal",
     "RetryPolicy",
     "ServerError",
     "Smscx",
@@ -69,19 +84,20 @@ __all__ = [
 # Names whose modules import a generated client (and so httpx's request
 # machinery): loaded on first use, to keep `import provider_tokens` cheap.
 _LAZY = {
+    "Call": "._fetch",
     "Clock": "._clock",
-    "GmoAozora": "._providers.gmo_aozora",
-    "GmoPayment": "._providers.gmo_payment",
-    "Melio": "._providers.melio",
-    "MoneyKit": "._providers.moneykit",
+    "CommonOptions": "._config",
+    "Issued": "._responses",
+    "Plan": "._fetch",
+    "Refusal": "._responses",
     "RetryPolicy": "._retry",
-    "Smscx": "._providers.smscx",
     "SystemClock": "._clock",
     "TokenSource": "._source",
+    **{p.source: p.source_module for p in _PROVIDERS.values()},
 }
 
-# The generated clients, one per provider, also loaded on first use.
-_GENERATED = frozenset({"gmo_aozora", "gmo_payment", "melio", "moneykit", "smscx"})
+# The clients generated from each provider's spec, also loaded on first use.
+_GENERATED = frozenset(_PROVIDERS)
 
 
 def __getattr__(name: str) -> Any:

@@ -23,16 +23,13 @@ from ._exceptions import (
     TokenError,
     TransportError,
 )
+from ._registry import PROVIDERS as DECLARED
+from ._registry import get as declared
 from ._token import AccessToken
 
 EXIT_OK, EXIT_USAGE, EXIT_REFUSED, EXIT_TRANSPORT = 0, 2, 3, 4
 
-ENVIRONMENTS: Mapping[str, tuple[str, ...]] = {
-    "gmo_payment": ("production", "test"),
-    "gmo_aozora": ("production", "staging"),
-    "melio": ("production", "sandbox"),
-}
-SCOPED = ("moneykit", "smscx")
+SCOPED = tuple(name for name, p in DECLARED.items() if p.scoped)
 
 
 class UsageError(Exception):
@@ -56,10 +53,20 @@ def _epilog() -> str:
     return "\n".join(lines)
 
 
+def _titles() -> str:
+    titles = [p.title for p in DECLARED.values()]
+    return ", ".join(titles[:-1]) + " and " + titles[-1] if len(titles) > 1 else "".join(titles)
+
+
+def _environments() -> str:
+    names = dict.fromkeys(e for p in DECLARED.values() for e in p.environments)
+    return ", ".join(names)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="provider-tokens",
-        description="Access tokens for GMO-PG, GMO Aozora, MoneyKit, SMS.CX and Melio.",
+        description="Access tokens for " + _titles() + ".",
         epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -72,8 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     token.add_argument("provider", choices=PROVIDERS, metavar="PROVIDER", help=", ".join(PROVIDERS))
-    token.add_argument("--scope", help="scope to request (moneykit, smscx)")
-    token.add_argument("--environment", help="production, or test / staging / sandbox")
+    token.add_argument("--scope", help=f"scope to request ({', '.join(SCOPED)})")
+    token.add_argument("--environment", help=f"{_environments()} (as the provider has them)")
     token.add_argument("--base-url", help="token server base URL (overrides the environment)")
     token.add_argument(
         "--format",
@@ -107,10 +114,10 @@ def source_kwargs(
     if args.base_url:
         kwargs["base_url"] = args.base_url
     if args.environment:
-        allowed = ENVIRONMENTS.get(provider, ("production",))
+        allowed = declared(provider).environments
         if args.environment not in allowed:
             raise UsageError(f"--environment for {provider} must be one of: {', '.join(allowed)}")
-        if provider in ENVIRONMENTS:
+        if len(allowed) > 1:  # a provider with one server takes no environment
             kwargs["environment"] = args.environment
     if args.scope:
         if provider not in SCOPED:
@@ -122,14 +129,8 @@ def source_kwargs(
 def _make(provider: str, kwargs: dict[str, Any]) -> Any:
     import provider_tokens
 
-    classes: dict[str, Callable[..., Any]] = {
-        "gmo_payment": provider_tokens.GmoPayment,
-        "gmo_aozora": provider_tokens.GmoAozora,
-        "moneykit": provider_tokens.MoneyKit,
-        "smscx": provider_tokens.Smscx,
-        "melio": provider_tokens.Melio,
-    }
-    return classes[provider](**kwargs)
+    cls: Callable[..., Any] = getattr(provider_tokens, declared(provider).source)
+    return cls(**kwargs)
 
 
 def render(provider: str, token: AccessToken, fmt: str, header: str) -> str:
@@ -196,8 +197,8 @@ def run_token(args: argparse.Namespace, env: Mapping[str, str], out: TextIO, err
         and token.refresh_token != old_refresh
         and args.format != "json"
     ):
-        # GMO Aozora rotates refresh tokens: the one in the environment is now spent.
-        print(f"export GMO_AOZORA_REFRESH_TOKEN={token.refresh_token}", file=err)
+        # The refresh token rotated (GMO Aozora): the one in the environment is spent.
+        print(f"export {VARIABLES[provider]['refresh_token']}={token.refresh_token}", file=err)
     return EXIT_OK
 
 

@@ -40,30 +40,15 @@ def table(rows: list[tuple[str, AccessToken]]) -> str:
 
 def run_demo(out: TextIO) -> int:
     """Fetch a token from each fake provider through the public token sources."""
-    from . import GmoAozora, GmoPayment, Melio, MoneyKit, Smscx
+    from ._registry import NAMES
     from .testing import FakeProviders
 
     rows: list[tuple[str, AccessToken]] = []
     with FakeProviders() as fake:
         print(f"fake providers on {fake.origin}", file=out)
-        with GmoPayment(**fake.credentials("gmo_payment"), environment="test") as gmo:
-            rows.append(("gmo_payment", gmo.token()))
-        with MoneyKit(**fake.credentials("moneykit")) as moneykit:
-            rows.append(("moneykit", moneykit.token()))
-        with Smscx(**fake.credentials("smscx"), scope="sms otp") as smscx:
-            rows.append(("smscx", smscx.token()))
-        with Melio(**fake.credentials("melio")) as melio:
-            rows.append(("melio", melio.token()))
-        with GmoAozora(**fake.credentials("gmo_aozora")) as aozora:
-            url = aozora.authorization_url("private:account offline_access", state="demo-state")
-            print(f"gmo_aozora authorization URL: {url}", file=out)
-            exchanged = aozora.exchange_code(fake.authorization_code())
-            rows.append(("gmo_aozora (code)", exchanged))
-            aozora.invalidate(exchanged)
-            refreshed = aozora.token()
-            rows.append(("gmo_aozora (refresh)", refreshed))
-            rotated = refreshed.refresh_token != exchanged.refresh_token
-            print(f"gmo_aozora refresh token rotated: {'yes' if rotated else 'no'}", file=out)
+        for name in NAMES:
+            # Each fake endpoint knows its provider's story (a code flow, say).
+            rows += fake._core.endpoints[name].demo(fake, out)
     print(file=out)
     print(table(rows), file=out)
     return 0

@@ -34,13 +34,16 @@ from typing import Any
 class TokenError(Exception):
     """Base class of every error a token source raises."""
 
-    def __init__(self, message: str, *, provider: str) -> None:
+    def __init__(
+        self, message: str, *, provider: str, retryable: bool = False, request_sent: bool = True
+    ) -> None:
         super().__init__(message)
         self.provider = provider
-        # Whether a retry of the same request may succeed, and whether the request
-        # may have reached the provider (a spent refresh token); set by the core.
-        self.retryable = False
-        self.request_sent = True
+        # What the retry policy decides from (``RetryPolicy.decide``): whether the
+        # same request may succeed if sent again, and whether this one may have
+        # reached the provider (and so spent a refresh token or a code).
+        self.retryable = retryable
+        self.request_sent = request_sent
 
     @property
     def message(self) -> str:
@@ -61,8 +64,9 @@ class TokenEndpointError(TokenError):
         body: Mapping[str, Any] | str | None = None,
         request_id: str | None = None,
         retry_after: float | None = None,
+        retryable: bool = False,
     ) -> None:
-        super().__init__(message, provider=provider)
+        super().__init__(message, provider=provider, retryable=retryable)
         self.status_code = status_code
         self.error_code = error_code
         self.description = description

@@ -7,9 +7,7 @@ timeout) and sends it through the user's client, or one of our own, with
 * the credentials of this call attached by an ``httpx.Auth`` passed per request,
   overriding any auth set on the user's client (which may be the source itself);
 * redirects never followed (a token request that is redirected is an error);
-* the body read as a stream and refused past ``MAX_BODY_BYTES``;
-* the last response remembered for the current attempt, so that a body the
-  generated parser chokes on can still be reported with its status.
+* the body read as a stream and refused past ``MAX_BODY_BYTES``.
 """
 
 from __future__ import annotations
@@ -29,11 +27,6 @@ from ._exceptions import ConfigurationError, MalformedResponseError
 logger = logging.getLogger("provider_tokens")
 
 MAX_BODY_BYTES = 1024 * 1024
-
-# The response of the HTTP exchange in progress in this thread or task.
-last_response: contextvars.ContextVar[httpx.Response | None] = contextvars.ContextVar(
-    "provider_tokens_last_response", default=None
-)
 
 
 class HeaderAuth(httpx.Auth):
@@ -203,7 +196,6 @@ class GuardedClient(httpx.Client):
                 result = body.response()
         finally:
             response.close()
-        last_response.set(result)
         _log(self._provider, request, response.status_code, started)
         return result
 
@@ -243,6 +235,5 @@ class GuardedAsyncClient(httpx.AsyncClient):
                 result = body.response()
         finally:
             await response.aclose()
-        last_response.set(result)
         _log(self._provider, request, response.status_code, started)
         return result

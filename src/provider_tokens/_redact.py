@@ -5,23 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ._registry import PROVIDERS
+
 REDACTED = "<redacted>"
 
-# Body members that carry a secret, across the five providers (design-notes 2.10).
-# (An authorization `code` only travels in requests, which are never logged;
-# in responses `code` is an error code.)
+# Body members that carry a secret in OAuth bodies, plus those each provider
+# declares (``Provider.sensitive_fields``), compared lower-cased. (An authorization
+# `code` only travels in requests, which are never logged; in responses `code` is
+# an error code.)
+_OAUTH_SENSITIVE = {
+    "access_token",
+    "client_secret",
+    "id_token",
+    "password",
+    "refresh_token",
+    "token",
+}
 SENSITIVE_FIELDS = frozenset(
-    {
-        "access_token",
-        "accesstoken",
-        "client_secret",
-        "id_token",
-        "password",
-        "refresh_token",
-        "refreshtoken",
-        "shop_pass",
-        "token",
-    }
+    _OAUTH_SENSITIVE.union(*(p.sensitive_fields for p in PROVIDERS.values()))
 )
 
 

@@ -1,7 +1,9 @@
-"""Turning token-endpoint responses into ``Issued`` tokens or typed errors.
+"""Turning token-endpoint responses into tokens or typed errors.
 
-Shared by every provider module: each one extracts its own fields and codes from
-its generated models and hands them here, so the mapping rules live in one place.
+A provider module reads its generated models into an ``Issued`` (a token) or a
+``Refusal`` (a documented error); the rules for what those, and everything else
+that can come back, become live here once. Each function is handed the response
+it judges.
 """
 
 from __future__ import annotations
@@ -25,43 +27,28 @@ from ._exceptions import (
     ServerError,
     TokenEndpointError,
     TokenError,
+    TokenTimeoutError,
+    TransportError,
     UnsupportedGrantTypeError,
 )
 from ._redact import redact
-from ._retry import RETRY_STATUSES, parse_reset_epoch, parse_retry_after
+from ._registry import PROVIDERS
+from ._retry import RETRY_STATUSES, parse_reset_epoch, parse_retry_after, request_not_sent
+from ._token import AccessToken
 
 # The longest lifetime taken at face value: int32 max, which SMS.CX's int32
 # `expires_in` may use for "never expires". Beyond it the value is garbage.
 MAX_LIFETIME = 2**31 - 1
 
-# Provider codes, lower-cased, to the error class they mean. Status wins for 429
-# and 5xx; unknown codes fall back by status (see `endpoint_error`).
-_BY_CODE: dict[str, type[TokenEndpointError]] = {
-    # bad client credentials
+# OAuth codes (RFC 6749 §5.2 and §4.1.2.1), and generic ones, to the error class
+# they mean; each provider declares its own codes on top (``Provider.error_codes``).
+# Status wins for 429 and 5xx; unknown codes fall back by status.
+_OAUTH_CODES: dict[str, type[TokenEndpointError]] = {
     "invalid_client": InvalidClientError,
     "unauthorized_client": InvalidClientError,
-    "unauthorized_request": InvalidClientError,  # GMO-PG
-    "api_error.auth.unauthorized": InvalidClientError,  # MoneyKit
-    "api_error.auth.expired_access_token": InvalidClientError,  # MoneyKit
-    "invalid_api_key": InvalidClientError,  # SMS.CX
     "access_denied": InvalidClientError,
-    "unauthorized": InvalidClientError,
-    # malformed request
     "invalid_request": InvalidRequestError,
-    "invalid_parameter": InvalidRequestError,  # GMO-PG
-    "missing_parameter": InvalidRequestError,  # GMO-PG
-    "invalid_header": InvalidRequestError,  # GMO-PG
-    "unsupported_media_type": InvalidRequestError,  # GMO-PG
-    "method_not_allowed": InvalidRequestError,  # GMO-PG
-    "invalid_body": InvalidRequestError,  # SMS.CX
-    "invalid_param": InvalidRequestError,  # SMS.CX
-    "invalid_method": InvalidRequestError,  # SMS.CX
-    "api_error.request.validation_failed": InvalidRequestError,  # MoneyKit 422
-    "validation_error": InvalidRequestError,
-    # scope
     "invalid_scope": InvalidScopeError,
-    "insufficient_scope": InvalidScopeError,  # SMS.CX 403
-    # grant
     "invalid_grant": InvalidGrantError,
     "unsupported_grant_type": UnsupportedGrantTypeError,
 }
@@ -97,13 +84,33 @@ class Issued:
     raw: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-def error_class(status: int, code: str | None) -> type[TokenEndpointError]:
+@attrs.frozen
+class Refusal:
+    """A documented error response, as a provider module read it.
+
+    ``by_status`` overrides the class for statuses where the provider's code misleads.
+    """
+
+    code: str | None
+    description: str | None = None
+    by_status: Mapping[int, type[TokenEndpointError]] = attrs.field(factory=dict)
+
+    def well_formed(self) -> bool:
+        """Whether code and description are text: generated models do not check types."""
+        return all(isinstance(v, str | None) for v in (self.code, self.description))
+
+
+def error_class(provider: str, status: int, code: str | None) -> type[TokenEndpointError]:
     if status == 429:
         return RateLimitError
     if status >= 500:
         return ServerError
-    if code is not None and code.lower() in _BY_CODE:
-        return _BY_CODE[code.lower()]
+    if code is not None:
+        key = code.lower()
+        declared = PROVIDERS[provider].error_codes if provider in PROVIDERS else {}
+        cls = declared.get(key) or _OAUTH_CODES.get(key)
+        if cls is not None:
+            return cls
     return _BY_STATUS.get(status, TokenEndpointError)
 
 
@@ -127,22 +134,18 @@ def retry_after(response: httpx.Response, now: dt.datetime) -> float | None:
 
 
 def endpoint_error(
-    provider: str,
-    response: httpx.Response,
-    *,
-    code: str | None,
-    description: str | None,
-    now: dt.datetime,
-    cls: type[TokenEndpointError] | None = None,
+    provider: str, response: httpx.Response, refusal: Refusal, *, now: dt.datetime
 ) -> TokenEndpointError:
+    """The typed error for ``response``, a documented error the provider module read."""
     status = response.status_code
-    cls = cls or error_class(status, code)
+    code, description = refusal.code, refusal.description
+    cls = refusal.by_status.get(status) or error_class(provider, status, code)
     parts = [f"{provider}: token endpoint answered {status}"]
     if code:
         parts.append(f" {code}")
     if description:
         parts.append(f": {description}")
-    error = cls(
+    return cls(
         "".join(parts),
         provider=provider,
         status_code=status,
@@ -151,9 +154,8 @@ def endpoint_error(
         body=body_for_error(response),
         request_id=response.headers.get("x-request-id"),
         retry_after=retry_after(response, now),
+        retryable=status in RETRY_STATUSES,
     )
-    error.retryable = status in RETRY_STATUSES
-    return error
 
 
 def unexpected(
@@ -175,7 +177,7 @@ def unexpected(
             status_code=status,
         )
     if status >= 400:
-        return endpoint_error(provider, response, code=None, description=reason, now=now)
+        return endpoint_error(provider, response, Refusal(None, reason), now=now)
     return MalformedResponseError(
         f"{provider}: unusable {status} response: {reason}", provider=provider, status_code=status
     )
@@ -189,14 +191,11 @@ def _host(location: str) -> str:
         return "an invalid URL"
 
 
-def parse_lifetime(
-    provider: str, value: Any, *, nonpositive_is_unknown: bool = False
-) -> float | None:
+def parse_lifetime(provider: str, value: Any) -> float | None:
     """``expires_in`` as seconds; ``None`` when absent or 0 (lifetime unknown).
 
     Accepts an integer or a string of digits (GMO-PG sends ``"3600"``). Anything else,
-    a negative value (unless the provider uses it for "unknown") and values past
-    ``MAX_LIFETIME`` are malformed.
+    a negative value and values past ``MAX_LIFETIME`` are malformed.
     """
     if value is None or value == "":
         return None
@@ -214,10 +213,66 @@ def parse_lifetime(
             f"{provider}: expires_in must be a whole number of seconds, got {shown!r}",
             provider=provider,
         )
-    if number == 0 or (number < 0 and nonpositive_is_unknown):
+    if number == 0:
         return None
     if number < 0 or number > MAX_LIFETIME:
         raise MalformedResponseError(
             f"{provider}: expires_in out of range: {number}", provider=provider
         )
     return float(number)
+
+
+def whole_seconds(value: Any) -> int | None:
+    """``value`` as an integer if it is one (or a string of one), else ``None``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def issued_token(
+    provider: str, issued: Issued, *, sent_wall: dt.datetime, now: dt.datetime
+) -> tuple[AccessToken, float | None]:
+    """The token in ``issued`` and its lifetime in seconds (``None``: not said)."""
+    access = issued.access_token
+    if not isinstance(access, str) or not access.strip():
+        shown = "empty" if access in ("", None) else f"a {type(access).__name__}"
+        raise MalformedResponseError(
+            f"{provider}: response has no usable access token ({shown})", provider=provider
+        )
+    if issued.expires_at is not None:
+        lifetime: float | None = (issued.expires_at - now).total_seconds()
+        if lifetime is not None and lifetime <= 0:
+            raise MalformedResponseError(
+                f"{provider}: token expiry {issued.expires_at.isoformat()} is in the past",
+                provider=provider,
+            )
+        expires_at: dt.datetime | None = issued.expires_at
+    else:
+        lifetime = parse_lifetime(provider, issued.expires_in)
+        expires_at = sent_wall + dt.timedelta(seconds=lifetime) if lifetime else None
+    token = AccessToken(
+        access_token=access,
+        token_type=issued.token_type,
+        expires_at=expires_at,
+        scope=issued.scope,
+        refresh_token=issued.refresh_token,
+        raw=issued.raw,
+    )
+    return token, lifetime
+
+
+def transport_error(provider: str, exc: httpx.HTTPError) -> TransportError:
+    """A failed exchange. Connection failures and connect/pool timeouts are retried,
+    as are dropped connections for requests that spend nothing; a timeout once the
+    request is out (read, write) is not: the provider may be stuck on it.
+    """
+    timeout = isinstance(exc, httpx.TimeoutException)
+    sent = not request_not_sent(exc)
+    return (TokenTimeoutError if timeout else TransportError)(
+        f"{provider}: token request failed: {type(exc).__name__}",
+        provider=provider,
+        request_sent=sent,
+        retryable=not (timeout and sent),
+    )

@@ -1,4 +1,9 @@
-"""When to retry a token request, and how long to wait first."""
+"""When to retry a token request, and how long to wait first: every decision is here.
+
+``RetryPolicy.decide`` looks at the failed attempt's error (whether the same request
+may succeed again, whether it left this machine, a ``Retry-After``), the number of
+the retry, and whether the request spends what it sends (a refresh token, a code).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from collections.abc import Callable
 
 import attrs
 import httpx
+
+from ._exceptions import TokenError
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -92,3 +99,26 @@ class RetryPolicy:
         if retry_after is not None:
             return retry_after if retry_after <= self.max_retry_after else None
         return self.backoff(retry)
+
+    def decide(self, error: TokenError, retry: int, *, spends: str | None) -> float | None:
+        """Seconds to wait before retry number ``retry`` after ``error``, or ``None``.
+
+        ``spends`` names the grant when the request uses up what it sends
+        (``refresh_token``, ``authorization_code``). Such a request is retried only
+        if it never left: once the
+        provider may have seen it, the refresh token or code may be used up, and a
+        retry would fail for a misleading reason (or, with rotation, lose the
+        newest refresh token). The error then says so in a note.
+        """
+        if not error.retryable:
+            return None
+        delay = self.delay(retry, getattr(error, "retry_after", None))
+        if delay is None:
+            return None
+        if spends is not None and error.request_sent:
+            error.add_note(
+                f"not retried: the {spends} request may have reached the provider, "
+                "and what it sent may already be spent"
+            )
+            return None
+        return delay

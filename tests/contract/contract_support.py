@@ -26,6 +26,7 @@ import pytest
 import yaml
 
 from provider_tokens.testing import PROVIDERS
+from provider_tokens.testing._servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PRISM_DEFAULT = ROOT / "tools" / "prism" / "node_modules" / ".bin" / "prism"
@@ -83,13 +84,6 @@ def prism_executable() -> Path:
     if in_ci():
         pytest.fail(f"{message}. CI is set: the Prism contract tests must run.", pytrace=False)
     pytest.skip(message)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _answers(port: int) -> bool:

@@ -27,11 +27,10 @@ from provider_tokens import (
     Melio,
     MoneyKit,
     Smscx,
-    SystemClock,
     TokenEndpointError,
     TokenSource,
 )
-from provider_tokens.testing import CREDENTIALS, PROVIDERS
+from provider_tokens.testing import CREDENTIALS, PROVIDERS, ManualClock
 
 from contract_support import PrismMock, prism_executable, prism_mocks, success_example
 
@@ -113,16 +112,6 @@ TOKEN_PATH = {
 }
 
 
-class ClockAt(SystemClock):
-    """The system clock, but with the wall clock set to ``start`` when created."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        self._offset = start - dt.datetime.now(dt.UTC)
-
-    def now(self) -> dt.datetime:
-        return super().now() + self._offset
-
-
 def melio_expiry() -> dt.datetime:
     """The ``expiresAt`` of Melio's success example (2022-02-01T12:00:00.000Z)."""
     value = success_example("melio", TOKEN_PATH["melio"])["data"]["expiresAt"]
@@ -147,7 +136,8 @@ def make_source(provider: str, base_url: str, wire: Wire, **extra: Any) -> Token
     kwargs.update(wire.clients(), base_url=base_url, max_retries=0, **extra)
     if provider == "melio":
         # The example's absolute expiry lies in 2022: run the source an hour before it.
-        kwargs.setdefault("clock", ClockAt(melio_expiry() - dt.timedelta(hours=1)))
+        # Nothing here waits on time (no retries), so a clock standing still will do.
+        kwargs.setdefault("clock", ManualClock(melio_expiry() - dt.timedelta(hours=1)))
     if provider == "gmo_aozora":
         kwargs.setdefault("refresh_token", f"refresh-token-from-an-earlier-consent-{unique}")
     factories: dict[str, Callable[..., TokenSource]] = {

@@ -14,9 +14,10 @@ from provider_tokens import (
     TokenEndpointError,
     UnsupportedGrantTypeError,
 )
+from provider_tokens.testing import ManualClock
 
 from cases import BY_NAME, SECRET
-from conftest import FakeClock, MockProvider, reply
+from conftest import MockProvider, reply
 
 PROBLEM = "application/problem+json"
 AOZORA = "application/json;charset=UTF-8"
@@ -213,7 +214,7 @@ def test_documented_error_maps_to_its_class(
     content_type: str | None,
     cls: type[TokenEndpointError],
     code: str,
-    clock: FakeClock,
+    clock: ManualClock,
 ) -> None:
     headers = {"content_type": content_type} if content_type else {}
     mock = MockProvider(reply(status, body, x_request_id="req-42", **headers))
@@ -232,7 +233,7 @@ def test_documented_error_maps_to_its_class(
     assert SECRET not in str(error.body)
 
 
-def test_unknown_codes_fall_back_by_status(clock: FakeClock) -> None:
+def test_unknown_codes_fall_back_by_status(clock: ManualClock) -> None:
     mock = MockProvider(reply(401, oauth("brand_new_code"), content_type=AOZORA))
     source = BY_NAME["gmo_aozora"].make(http_client=mock.client(), clock=clock)
     with pytest.raises(InvalidClientError) as caught:
@@ -240,7 +241,7 @@ def test_unknown_codes_fall_back_by_status(clock: FakeClock) -> None:
     assert caught.value.error_code == "brand_new_code"
 
 
-def test_retry_after_is_read_from_a_429(clock: FakeClock) -> None:
+def test_retry_after_is_read_from_a_429(clock: ManualClock) -> None:
     mock = MockProvider(
         reply(429, problem("too_many_requests"), content_type=PROBLEM, retry_after="120")
     )
@@ -251,7 +252,7 @@ def test_retry_after_is_read_from_a_429(clock: FakeClock) -> None:
     assert len(mock.requests) == 1  # over the 60 s cap: not waited for
 
 
-def test_smscx_rate_limit_reset_gives_retry_after(clock: FakeClock) -> None:
+def test_smscx_rate_limit_reset_gives_retry_after(clock: ManualClock) -> None:
     reset = int(clock.now().timestamp()) + 90
     mock = MockProvider(reply(429, envelope("rate_limit"), x_rate_limit_reset=str(reset)))
     source = BY_NAME["smscx"].make(http_client=mock.client(), clock=clock, max_retries=0)

@@ -10,8 +10,9 @@ import pytest
 
 from provider_tokens import AccessToken, GmoAozora, NoRefreshTokenError, ServerError, TransportError
 from provider_tokens.stores import FileStore
+from provider_tokens.testing import ManualClock
 
-from conftest import FakeClock, MockProvider, reply
+from conftest import MockProvider, reply
 
 JSON = "application/json;charset=UTF-8"
 REDIRECT = "https://app.example/callback"
@@ -30,7 +31,7 @@ def issued(access: str, refresh: str | None = None, expires_in: object = 3600) -
     return reply(200, body, content_type=JSON)
 
 
-def source(mock: MockProvider, clock: FakeClock, **kwargs: object) -> GmoAozora:
+def source(mock: MockProvider, clock: ManualClock, **kwargs: object) -> GmoAozora:
     return GmoAozora(
         "cid",
         "csecret",
@@ -60,7 +61,7 @@ def test_authorization_url(environment: str, host: str) -> None:
     assert "nonce" not in aozora.authorization_url("s", "st")
 
 
-def test_code_exchange_with_basic_auth(clock: FakeClock) -> None:
+def test_code_exchange_with_basic_auth(clock: ManualClock) -> None:
     mock = MockProvider(issued("a1", "r1"))
     token = source(mock, clock).exchange_code("the-code")
     request = mock.requests[0]
@@ -75,7 +76,7 @@ def test_code_exchange_with_basic_auth(clock: FakeClock) -> None:
     assert token.raw["id_token"] == "header.payload.sig"
 
 
-async def test_code_exchange_with_post_auth(clock: FakeClock) -> None:
+async def test_code_exchange_with_post_auth(clock: ManualClock) -> None:
     mock = MockProvider(issued("a1", "r1"))
     aozora = GmoAozora(
         "cid",
@@ -96,7 +97,7 @@ async def test_code_exchange_with_post_auth(clock: FakeClock) -> None:
     }
 
 
-def test_refresh_rotates_and_keeps_the_newest_refresh_token(clock: FakeClock) -> None:
+def test_refresh_rotates_and_keeps_the_newest_refresh_token(clock: ManualClock) -> None:
     seen: list[AccessToken] = []
     mock = MockProvider(issued("a1", "r2"), issued("a2", "r3"))
     aozora = source(mock, clock, refresh_token="r1", on_token=seen.append)
@@ -109,7 +110,7 @@ def test_refresh_rotates_and_keeps_the_newest_refresh_token(clock: FakeClock) ->
     assert [t.refresh_token for t in seen] == ["r2", "r3"]
 
 
-def test_an_answer_without_a_refresh_token_keeps_the_old_one(clock: FakeClock) -> None:
+def test_an_answer_without_a_refresh_token_keeps_the_old_one(clock: ManualClock) -> None:
     mock = MockProvider(issued("a1"), issued("a2"))
     aozora = source(mock, clock, refresh_token="r1")
     assert aozora.token().refresh_token == "r1"
@@ -118,21 +119,21 @@ def test_an_answer_without_a_refresh_token_keeps_the_old_one(clock: FakeClock) -
     assert mock.form(1)["refresh_token"] == "r1"
 
 
-def test_expires_in_as_a_numeric_string_is_accepted(clock: FakeClock) -> None:
+def test_expires_in_as_a_numeric_string_is_accepted(clock: ManualClock) -> None:
     token = source(
         MockProvider(issued("a1", "r2", expires_in="2592000")), clock, refresh_token="r1"
     ).token()
     assert token.expires_in(now=clock.now()) == 2592000
 
 
-def test_without_token_or_refresh_token_token_raises(clock: FakeClock) -> None:
+def test_without_token_or_refresh_token_token_raises(clock: ManualClock) -> None:
     mock = MockProvider(issued("a1"))
     with pytest.raises(NoRefreshTokenError, match="exchange_code"):
         source(mock, clock).token()
     assert mock.requests == []
 
 
-def test_invalidate_keeps_the_refresh_token(clock: FakeClock) -> None:
+def test_invalidate_keeps_the_refresh_token(clock: ManualClock) -> None:
     mock = MockProvider(issued("a1", "r1"), issued("a2", "r2"))
     aozora = source(mock, clock)
     aozora.exchange_code("c")
@@ -141,7 +142,7 @@ def test_invalidate_keeps_the_refresh_token(clock: FakeClock) -> None:
     assert mock.form(1) == {"grant_type": "refresh_token", "refresh_token": "r1"}
 
 
-def test_a_refresh_is_not_retried_after_a_5xx(clock: FakeClock) -> None:
+def test_a_refresh_is_not_retried_after_a_5xx(clock: ManualClock) -> None:
     mock = MockProvider(
         reply(503, {"error": "server_error"}, content_type=JSON), issued("a1", "r2")
     )
@@ -152,20 +153,20 @@ def test_a_refresh_is_not_retried_after_a_5xx(clock: FakeClock) -> None:
     assert len(mock.requests) == 1
 
 
-def test_a_refresh_is_retried_when_the_connection_was_never_made(clock: FakeClock) -> None:
+def test_a_refresh_is_retried_when_the_connection_was_never_made(clock: ManualClock) -> None:
     mock = MockProvider(httpx.ConnectError("refused"), issued("a1", "r2"))
     assert source(mock, clock, refresh_token="r1").token().access_token == "a1"
     assert len(mock.requests) == 2
 
 
-def test_a_refresh_is_not_retried_after_the_connection_dropped(clock: FakeClock) -> None:
+def test_a_refresh_is_not_retried_after_the_connection_dropped(clock: ManualClock) -> None:
     mock = MockProvider(httpx.RemoteProtocolError("server disconnected"), issued("a1", "r2"))
     with pytest.raises(TransportError, match="not retried"):
         source(mock, clock, refresh_token="r1").token()
     assert len(mock.requests) == 1
 
 
-def test_resource_requests_use_x_access_token(clock: FakeClock) -> None:
+def test_resource_requests_use_x_access_token(clock: ManualClock) -> None:
     aozora = source(MockProvider(issued("a1", "r2")), clock, refresh_token="r1")
     seen: list[httpx.Request] = []
 
@@ -179,7 +180,7 @@ def test_resource_requests_use_x_access_token(clock: FakeClock) -> None:
     assert "authorization" not in seen[0].headers
 
 
-def test_two_users_of_one_client_never_share_a_token(clock: FakeClock) -> None:
+def test_two_users_of_one_client_never_share_a_token(clock: ManualClock) -> None:
     mock = MockProvider(issued("alice-token", "alice-r2"), issued("bob-token", "bob-r2"))
     alice = source(mock, clock, refresh_token="alice-r1")
     bob = source(mock, clock, refresh_token="bob-r1")
@@ -188,7 +189,7 @@ def test_two_users_of_one_client_never_share_a_token(clock: FakeClock) -> None:
     assert [mock.form(i)["refresh_token"] for i in (0, 1)] == ["alice-r1", "bob-r1"]
 
 
-def test_user_id_separates_users_in_a_shared_store(clock: FakeClock, tmp_path: Path) -> None:
+def test_user_id_separates_users_in_a_shared_store(clock: ManualClock, tmp_path: Path) -> None:
     shared = FileStore(tmp_path)
     mock = MockProvider(issued("alice-token", "alice-r2"), issued("bob-token", "bob-r2"))
     alice = source(mock, clock, refresh_token="alice-r1", user_id="alice", store=shared)

@@ -7,9 +7,10 @@ import base64
 import pytest
 
 from provider_tokens import ConfigurationError, GmoPayment
+from provider_tokens.testing import ManualClock
 
 from cases import BY_NAME
-from conftest import FakeClock, MockProvider
+from conftest import MockProvider
 
 CASE = BY_NAME["gmo_payment"]
 
@@ -33,7 +34,7 @@ def test_token_request_on_the_oauth_host(environment: str, host: str) -> None:
     assert mock.form() == {"grant_type": "client_credentials", "scope": "openapi"}
 
 
-def test_string_expires_in_and_lowercase_bearer(clock: FakeClock) -> None:
+def test_string_expires_in_and_lowercase_bearer(clock: ManualClock) -> None:
     mock = MockProvider(CASE.success())
     token = CASE.make(http_client=mock.client(), clock=clock).token()
     assert token.token_type == "Bearer"

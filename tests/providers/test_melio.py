@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from provider_tokens import MalformedResponseError, Melio
+from provider_tokens.testing import ManualClock
 
 from cases import BY_NAME
-from conftest import START, FakeClock, MockProvider, at, reply
+from conftest import START, MockProvider, at, reply
 
 CASE = BY_NAME["melio"]
 
@@ -45,7 +46,7 @@ def test_no_account_header_without_an_account() -> None:
     assert "melio-account" not in mock.requests[0].headers
 
 
-def test_each_token_request_gets_a_new_idempotency_key(clock: FakeClock) -> None:
+def test_each_token_request_gets_a_new_idempotency_key(clock: ManualClock) -> None:
     mock = MockProvider(CASE.success())
     source = CASE.make(http_client=mock.client(), clock=clock)
     source.token()
@@ -55,7 +56,7 @@ def test_each_token_request_gets_a_new_idempotency_key(clock: FakeClock) -> None
     assert len(set(keys)) == 2
 
 
-def test_retries_reuse_the_idempotency_key(clock: FakeClock) -> None:
+def test_retries_reuse_the_idempotency_key(clock: ManualClock) -> None:
     mock = MockProvider(
         reply(503, {"error": {"code": "unavailable", "message": "later"}}), CASE.success()
     )
@@ -65,27 +66,27 @@ def test_retries_reuse_the_idempotency_key(clock: FakeClock) -> None:
     assert keys[0] == keys[1]
 
 
-def test_absolute_expiry_and_refresh_token_are_kept(clock: FakeClock) -> None:
+def test_absolute_expiry_and_refresh_token_are_kept(clock: ManualClock) -> None:
     token = CASE.make(http_client=MockProvider(CASE.success()).client(), clock=clock).token()
     assert token.expires_at == START + dt.timedelta(hours=1)
     assert token.refresh_token == "melio-refresh"
     assert token.token_type == "Bearer"
 
 
-def test_an_expiry_without_offset_is_utc(clock: FakeClock) -> None:
+def test_an_expiry_without_offset_is_utc(clock: ManualClock) -> None:
     mock = MockProvider(reply(200, _body(at(1800, suffix=""))))
     token = CASE.make(http_client=mock.client(), clock=clock).token()
     assert token.expires_at == START + dt.timedelta(minutes=30)
 
 
 @pytest.mark.parametrize("expires_at", [at(-3600), "next tuesday"])
-def test_a_past_or_unparseable_expiry_is_malformed(expires_at: str, clock: FakeClock) -> None:
+def test_a_past_or_unparseable_expiry_is_malformed(expires_at: str, clock: ManualClock) -> None:
     mock = MockProvider(reply(200, _body(expires_at)))
     with pytest.raises(MalformedResponseError):
         CASE.make(http_client=mock.client(), clock=clock).token()
 
 
 @pytest.mark.parametrize("status", [200, 201])
-def test_both_success_statuses(status: int, clock: FakeClock) -> None:
+def test_both_success_statuses(status: int, clock: ManualClock) -> None:
     mock = MockProvider(reply(status, _body(at(3600))))
     assert CASE.make(http_client=mock.client(), clock=clock).token().access_token == "m"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from provider_tokens import Smscx
+from provider_tokens.testing import ManualClock
 
 from cases import BY_NAME
-from conftest import FakeClock, MockProvider, reply
+from conftest import MockProvider, reply
 
 CASE = BY_NAME["smscx"]
 
@@ -24,7 +25,9 @@ def test_token_request(scope: str | None, form: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize("expires_in", [0, -1])
-def test_never_expiring_tokens_use_the_default_lifetime(expires_in: int, clock: FakeClock) -> None:
+def test_never_expiring_tokens_use_the_default_lifetime(
+    expires_in: int, clock: ManualClock
+) -> None:
     body = {"access_token": "t", "expires_in": expires_in, "token_type": "Bearer", "scope": "sms"}
     mock = MockProvider(reply(200, body))
     source = CASE.make(http_client=mock.client(), clock=clock, default_ttl=600)

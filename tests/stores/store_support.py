@@ -4,58 +4,36 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from provider_tokens.testing._servers import free_port, redis_server, redis_server_binary
+
+# free_port is re-exported: store tests take it from here for a port nothing listens on.
+__all__ = ["Fleet", "free_port", "redis_url"]
+
 WORKER = Path(__file__).with_name("fleet_worker.py")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
-    """A real redis-server on a free loopback port, for this test session."""
-    binary = shutil.which("redis-server")
+    """A real redis-server on a free loopback port, for this test session.
+
+    Without one the tests that use it skip, except under CI (``CI`` set): they fail.
+    """
+    binary = redis_server_binary()
     if binary is None:
         message = "redis-server is not installed (make test installs Debian's redis-server)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    port = free_port()
-    args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    with subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as server:
-        import redis
-
-        client = redis.Redis(port=port)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    server.kill()
-                    pytest.fail("redis-server did not start")
-                time.sleep(0.02)
-        client.close()
-        try:
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with redis_server(binary) as url:
+        yield url
 
 
 class Fleet:

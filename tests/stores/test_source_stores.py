@@ -9,10 +9,10 @@ import pytest
 
 from provider_tokens import GmoAozora, MoneyKit
 from provider_tokens.stores import FileStore, MemoryStore, RedisStore, StoredToken, default_store
-from provider_tokens.testing import FakeProviders
+from provider_tokens.testing import FakeProviders, ManualClock
 
 from cases import BY_NAME, SECRET
-from conftest import FakeClock, MockProvider
+from conftest import MockProvider
 
 CASE = BY_NAME["moneykit"]
 
@@ -87,7 +87,7 @@ class CountingStore(MemoryStore):
 
 
 def test_an_unreachable_redis_warns_once_and_the_source_still_works(
-    caplog: pytest.LogCaptureFixture, clock: FakeClock
+    caplog: pytest.LogCaptureFixture, clock: ManualClock
 ) -> None:
     store = CountingStore(_dead_redis())
     mock = MockProvider(CASE.success())

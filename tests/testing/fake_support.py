@@ -8,13 +8,14 @@ Not a ``conftest.py``: mypy checks ``tests`` with one module per basename, and
 * Fixtures, for a test module to import (and list in its ``__all__``): ``fake``, a
   started ``FakeProviders`` in each of the ``MODES``; ``client``, a plain httpx client
   into ``fake``; ``wire``, the ``serving`` pair (a ``Wire``) in each of the ``MODES``;
-  ``clock``, a fresh ``StepClock``.
+  ``clock``, a fresh ``ManualClock`` starting now.
 * ``CLASSES`` and ``make_source``: each provider's ``TokenSource`` class, and one built
   from the fake's credentials, without retries unless told otherwise.
 * ``Spec``: the provider specs, to check a response's status, content type and
   body against what the spec declares for that path and method.
-* ``StepClock``: one manual clock for both the fake (epoch seconds) and the token
-  sources (``provider_tokens.Clock``), so a test moves time on both sides at once.
+* The ``clock`` fixture's ``ManualClock`` serves both the fake (``clock=clock.time``,
+  epoch seconds) and the token sources (``clock=clock``), so a test moves time on
+  both sides at once.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import time
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -33,7 +33,7 @@ import pytest
 import yaml
 
 from provider_tokens import GmoAozora, GmoPayment, Melio, MoneyKit, Smscx, TokenSource
-from provider_tokens.testing import FakeProviders
+from provider_tokens.testing import FakeProviders, ManualClock
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 MODES = ("server", "transport")
@@ -76,48 +76,22 @@ def wire(request: pytest.FixtureRequest) -> Iterator[Wire]:
 
 
 def make_source(fake: FakeProviders, provider: str, **options: Any) -> TokenSource:
-    """``provider``'s source on ``fake``'s credentials, ``max_retries=0`` unless in ``options``.
+    """``provider``'s source on ``fake``'s credentials, with no retries unless ``options``
+    say otherwise (``max_retries`` or ``retry_policy``).
 
     GMO Aozora's also gets a fresh refresh token from the fake.
     """
-    kwargs = fake.credentials(provider) | {"max_retries": 0} | options
+    retries = {} if {"max_retries", "retry_policy"} & options.keys() else {"max_retries": 0}
+    kwargs = fake.credentials(provider) | retries | options
     if provider == "gmo_aozora":
         kwargs["refresh_token"] = fake.refresh_token()
     return CLASSES[provider](**kwargs)
 
 
-class StepClock:
-    """Manual time, starting now: ``advance`` moves the fake and the sources together."""
-
-    def __init__(self) -> None:
-        self.epoch = time.time()
-        self.mono = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:  # the fake's clock
-        return self.epoch
-
-    def advance(self, seconds: float) -> None:
-        self.epoch += seconds
-        self.mono += seconds
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    def now(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.epoch, dt.UTC)
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.advance(seconds)
-
-    async def asleep(self, seconds: float) -> None:
-        self.sleep(seconds)
-
-
 @pytest.fixture
-def clock() -> StepClock:
-    return StepClock()
+def clock() -> ManualClock:
+    """Manual time, starting now: one ``advance`` moves the fake and the sources."""
+    return ManualClock()
 
 
 @cache

@@ -9,22 +9,22 @@ import httpx
 import pytest
 
 from provider_tokens import GmoAozora, GmoPayment, InvalidGrantError, Melio, MoneyKit, Smscx
-from provider_tokens.testing import CREDENTIALS, FakeProviders
+from provider_tokens.testing import CREDENTIALS, FakeProviders, ManualClock
 
-from fake_support import MODES, StepClock, clock
+from fake_support import MODES, clock
 
 # Fixtures from fake_support, requested by name.
 __all__ = ["clock"]
 
 
 @pytest.fixture(params=MODES)
-def fake(request: pytest.FixtureRequest, clock: StepClock) -> Iterator[FakeProviders]:
-    with FakeProviders(serve=request.param == "server", clock=clock) as fake:
+def fake(request: pytest.FixtureRequest, clock: ManualClock) -> Iterator[FakeProviders]:
+    with FakeProviders(serve=request.param == "server", clock=clock.time) as fake:
         yield fake
 
 
-def test_a_global_lifetime_applies_to_every_provider(clock: StepClock) -> None:
-    with FakeProviders(serve=False, lifetime=90, clock=clock) as fake:
+def test_a_global_lifetime_applies_to_every_provider(clock: ManualClock) -> None:
+    with FakeProviders(serve=False, lifetime=90, clock=clock.time) as fake:
         with GmoPayment(**fake.credentials("gmo_payment")) as gmo:
             assert gmo.token().raw["expires_in"] == "90"
         with Smscx(**fake.credentials("smscx")) as smscx:
@@ -32,7 +32,7 @@ def test_a_global_lifetime_applies_to_every_provider(clock: StepClock) -> None:
         with Melio(**fake.credentials("melio"), clock=clock) as melio:
             expires_at = melio.token().expires_at
     assert expires_at is not None
-    assert abs(expires_at.timestamp() - (clock() + 90)) < 0.001
+    assert abs(expires_at.timestamp() - (clock.time() + 90)) < 0.001
     with pytest.raises(ValueError, match="positive"):
         FakeProviders(lifetime=0)
 
@@ -48,7 +48,7 @@ def test_set_lifetime_is_per_provider(fake: FakeProviders) -> None:
         fake.set_lifetime("moneykit", -1)
 
 
-def test_tokens_expire_when_the_clock_moves(fake: FakeProviders, clock: StepClock) -> None:
+def test_tokens_expire_when_the_clock_moves(fake: FakeProviders, clock: ManualClock) -> None:
     fake.set_lifetime("smscx", 60)
     with Smscx(**fake.credentials("smscx")) as source:
         token = source.token()
@@ -60,7 +60,7 @@ def test_tokens_expire_when_the_clock_moves(fake: FakeProviders, clock: StepCloc
     assert not fake.is_valid_token("moneykit", token.access_token)  # wrong provider
 
 
-def test_the_source_renews_before_the_fakes_expiry(fake: FakeProviders, clock: StepClock) -> None:
+def test_the_source_renews_before_the_fakes_expiry(fake: FakeProviders, clock: ManualClock) -> None:
     fake.set_lifetime("moneykit", 300)
     with MoneyKit(**fake.credentials("moneykit"), clock=clock, refresh_margin=60) as source:
         first = source.token()
@@ -75,7 +75,7 @@ def test_the_source_renews_before_the_fakes_expiry(fake: FakeProviders, clock: S
 
 
 def test_introspection_after_expiry_makes_the_source_fetch_again(
-    fake: FakeProviders, clock: StepClock
+    fake: FakeProviders, clock: ManualClock
 ) -> None:
     fake.set_lifetime("moneykit", 2)
     with MoneyKit(**fake.credentials("moneykit"), clock=clock, refresh_margin=0) as source:
@@ -87,7 +87,7 @@ def test_introspection_after_expiry_makes_the_source_fetch_again(
     assert paths == ["/auth/token", "/auth/introspect", "/auth/token", "/auth/introspect"]
 
 
-def test_aozora_refreshes_after_expiry(fake: FakeProviders, clock: StepClock) -> None:
+def test_aozora_refreshes_after_expiry(fake: FakeProviders, clock: ManualClock) -> None:
     fake.set_lifetime("gmo_aozora", 120)
     with GmoAozora(**fake.credentials("gmo_aozora"), clock=clock, refresh_margin=10) as source:
         first = source.exchange_code(fake.authorization_code())
@@ -99,7 +99,7 @@ def test_aozora_refreshes_after_expiry(fake: FakeProviders, clock: StepClock) ->
 
 
 def test_an_authorization_code_expires_after_ten_minutes(
-    fake: FakeProviders, clock: StepClock
+    fake: FakeProviders, clock: ManualClock
 ) -> None:
     code = fake.authorization_code()
     clock.advance(600)
@@ -111,10 +111,10 @@ def test_an_authorization_code_expires_after_ten_minutes(
         source.exchange_code(code)
 
 
-def test_melio_expiry_is_absolute_on_the_fakes_clock(clock: StepClock) -> None:
+def test_melio_expiry_is_absolute_on_the_fakes_clock(clock: ManualClock) -> None:
     clock.advance(86_400)  # a day ahead of the real time
     with (
-        FakeProviders(serve=False, clock=clock) as fake,
+        FakeProviders(serve=False, clock=clock.time) as fake,
         httpx.Client(transport=fake.transport()) as client,
     ):
         response = client.post(
@@ -123,4 +123,4 @@ def test_melio_expiry_is_absolute_on_the_fakes_clock(clock: StepClock) -> None:
         )
 
     expires_at = dt.datetime.fromisoformat(response.json()["data"]["expiresAt"])
-    assert abs(expires_at.timestamp() - (clock() + 3600)) < 0.001
+    assert abs(expires_at.timestamp() - (clock.time() + 3600)) < 0.001

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from provider_tokens.testing import CREDENTIALS
+from provider_tokens.testing import CREDENTIALS, ManualClock
 
-from fake_support import MODES, Spec, StepClock, Wire, clock, serving
+from fake_support import MODES, Spec, Wire, clock, serving
 
 # Fixtures from fake_support, requested by name.
 __all__ = ["clock"]
@@ -21,8 +21,8 @@ ACCOUNT = CREDENTIALS["melio"]["account_id"]
 
 
 @pytest.fixture(params=MODES)
-def wire(request: pytest.FixtureRequest, clock: StepClock) -> Iterator[Wire]:
-    with serving(request.param, clock=clock) as pair:
+def wire(request: pytest.FixtureRequest, clock: ManualClock) -> Iterator[Wire]:
+    with serving(request.param, clock=clock.time) as pair:
         yield pair
 
 
@@ -35,7 +35,7 @@ def token(wire: Wire, **headers: str) -> httpx.Response:
     )
 
 
-def test_success_is_200_with_an_absolute_utc_expiry(wire: Wire, clock: StepClock) -> None:
+def test_success_is_200_with_an_absolute_utc_expiry(wire: Wire, clock: ManualClock) -> None:
     response = token(wire)
 
     assert response.status_code == 200
@@ -43,7 +43,7 @@ def test_success_is_200_with_an_absolute_utc_expiry(wire: Wire, clock: StepClock
     data = SPEC.check("/auth/token", "POST", response)["data"]
     assert data["expiresAt"].endswith("Z")
     expires = dt.datetime.fromisoformat(data["expiresAt"])
-    assert abs(expires.timestamp() - (clock() + 3600)) < 0.001
+    assert abs(expires.timestamp() - (clock.time() + 3600)) < 0.001
     assert data["accessToken"] != data["refreshToken"]
 
 

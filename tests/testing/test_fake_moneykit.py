@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from provider_tokens.testing import CREDENTIALS
+from provider_tokens.testing import CREDENTIALS, ManualClock
 
-from fake_support import MODES, Spec, StepClock, Wire, clock, serving
+from fake_support import MODES, Spec, Wire, clock, serving
 
 # Fixtures from fake_support, requested by name.
 __all__ = ["clock"]
@@ -20,8 +20,8 @@ CLIENT = (CREDENTIALS["moneykit"]["client_id"], CREDENTIALS["moneykit"]["client_
 
 
 @pytest.fixture(params=MODES)
-def wire(request: pytest.FixtureRequest, clock: StepClock) -> Iterator[Wire]:
-    with serving(request.param, clock=clock) as pair:
+def wire(request: pytest.FixtureRequest, clock: ManualClock) -> Iterator[Wire]:
+    with serving(request.param, clock=clock.time) as pair:
         yield pair
 
 
@@ -103,7 +103,7 @@ def test_introspection_refuses_unknown_tokens(wire: Wire, access_token: str | No
     )
 
 
-def test_introspection_tells_an_expired_token_apart(wire: Wire, clock: StepClock) -> None:
+def test_introspection_tells_an_expired_token_apart(wire: Wire, clock: ManualClock) -> None:
     fake, _ = wire
     fake.set_lifetime("moneykit", 2)
     access = token(wire).json()["access_token"]

@@ -16,9 +16,10 @@ from provider_tokens.testing import (
     PROVIDERS,
     FakeProviders,
     Fault,
+    ManualClock,
 )
 
-from fake_support import CLASSES, StepClock, client, fake
+from fake_support import CLASSES, client, fake
 
 # Fixtures from fake_support, requested by name.
 __all__ = ["client", "fake"]
@@ -32,9 +33,9 @@ SECRETS = [
 
 
 def test_requests_are_recorded_as_received() -> None:
-    clock = StepClock()
+    clock = ManualClock()
     with (
-        FakeProviders(serve=False, clock=clock) as fake,
+        FakeProviders(serve=False, clock=clock.time) as fake,
         httpx.Client(transport=fake.transport()) as client,
     ):
         client.post(
@@ -50,7 +51,7 @@ def test_requests_are_recorded_as_received() -> None:
     assert sent.headers["moneykit-version"] == sent.headers["MONEYKIT-VERSION"] == "2023-02-18"
     assert sent.form == {"grant_type": "client_credentials", "scope": "link:data:read"}
     assert sent.body == b"grant_type=client_credentials&scope=link%3Adata%3Aread"
-    assert sent.time == clock()
+    assert sent.time == clock.time()
     assert sent.fault is None
 
 

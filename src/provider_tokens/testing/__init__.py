@@ -17,6 +17,10 @@ fault injection and an injectable clock::
     with FakeProviders(serve=False) as fake:         # no socket: an httpx transport
         MoneyKit(**fake.credentials("moneykit")).token()
 
+``ManualClock`` is time that moves only when told (``advance``; sleeps are recorded,
+not slept): pass it as a source's ``clock`` and its ``time`` as the fake's, and one
+``advance`` expires a token on both sides.
+
 In pytest, the ``fake_providers`` fixture (``provider_tokens.testing.pytest_plugin``)
 yields a started ``FakeProviders``. Only the cheap names load with this package;
 the fakes themselves load on first use.
@@ -28,10 +32,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .._env import PROVIDERS
-from ._credentials import CREDENTIALS, GMO_AOZORA_POST_CREDENTIALS
+from ._credentials import CREDENTIALS
 from ._faults import Fault
 
 if TYPE_CHECKING:
+    from ._clock import ManualClock
+    from ._endpoints.gmo_aozora import GMO_AOZORA_POST_CREDENTIALS
     from ._fake import FakeProviders
     from ._transport import FakeTransport
     from ._wire import RecordedRequest
@@ -43,12 +49,15 @@ __all__ = [
     "FakeProviders",
     "FakeTransport",
     "Fault",
+    "ManualClock",
     "RecordedRequest",
 ]
 
 _LAZY = {
+    "GMO_AOZORA_POST_CREDENTIALS": "._endpoints.gmo_aozora",
     "FakeProviders": "._fake",
     "FakeTransport": "._transport",
+    "ManualClock": "._clock",
     "RecordedRequest": "._wire",
 }
 

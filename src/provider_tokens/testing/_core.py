@@ -17,7 +17,7 @@ import httpx
 
 from .._env import PROVIDERS
 from ._credentials import check_provider
-from ._endpoints import Endpoint, GmoAozoraEndpoint, build
+from ._endpoints import CodeFlowEndpoint, Endpoint, build
 from ._faults import Fault
 from ._ledger import Ledger
 from ._wire import FakeRequest, RecordedRequest, Reply
@@ -36,9 +36,8 @@ class Core:
         self.lock = threading.Lock()
         self.ledger = Ledger(clock, lifetime)
         self.endpoints: dict[str, Endpoint] = build(self.ledger)
-        aozora = self.endpoints["gmo_aozora"]
-        assert isinstance(aozora, GmoAozoraEndpoint)
-        self.aozora = aozora
+        # The one provider whose grants come from a user's consent.
+        self.code_flow = next(e for e in self.endpoints.values() if isinstance(e, CodeFlowEndpoint))
         self._records: list[RecordedRequest] = []
         self._faults: dict[str, collections.deque[_Pending]] = {
             p: collections.deque() for p in PROVIDERS

@@ -10,13 +10,10 @@ from typing import Any, Literal
 import httpx
 
 from .._env import PROVIDERS
+from .._exceptions import ConfigurationError
+from .._registry import PROVIDERS as DECLARED
 from ._core import Core
-from ._credentials import (
-    CREDENTIALS,
-    ENVIRONMENT,
-    GMO_AOZORA_POST_CREDENTIALS,
-    check_provider,
-)
+from ._credentials import CREDENTIALS, ENVIRONMENT, check_provider
 from ._faults import Fault
 from ._server import LoopbackServer
 from ._transport import FakeTransport
@@ -25,7 +22,6 @@ from ._wire import RecordedRequest
 # In-process serving: one origin, never resolvable (RFC 2606 reserves `.invalid`),
 # so a request that escapes the fake transport fails instead of reaching anyone.
 TRANSPORT_ORIGIN = "https://providers.fake.invalid"
-DEFAULT_AOZORA_SCOPE = "private:account offline_access"
 
 AuthMethod = Literal["basic", "post"]
 
@@ -112,7 +108,7 @@ class FakeProviders:
         routed into the fake. ``auth_method="post"`` picks GMO Aozora's second
         client, registered for ``client_secret_post``.
         """
-        kwargs: dict[str, Any] = dict(_credentials(provider, auth_method))
+        kwargs: dict[str, Any] = dict(self._credentials(provider, auth_method))
         kwargs["base_url"] = self.base_url(provider)
         if not self.serve:
             client = httpx.Client(transport=self._transport)
@@ -130,7 +126,7 @@ class FakeProviders:
         env: dict[str, str] = {}
         for name in PROVIDERS if provider is None else (check_provider(provider),):
             values = dict(CREDENTIALS[name], base_url=self.base_url(name))
-            if name == "gmo_aozora":
+            if "refresh_token" in DECLARED[name].required:
                 values["refresh_token"] = self.refresh_token()
             for key, variable in ENVIRONMENT[name].items():
                 env[variable] = values[key]
@@ -146,23 +142,23 @@ class FakeProviders:
 
     def authorization_code(
         self,
-        scope: str = DEFAULT_AOZORA_SCOPE,
+        scope: str | None = None,
         nonce: str | None = None,
         *,
         auth_method: AuthMethod = "basic",
     ) -> str:
         """A single-use GMO Aozora code, as ``GET /authorization`` would redirect with."""
-        client_id = _credentials("gmo_aozora", auth_method)["client_id"]
+        flow = self._core.code_flow
+        client_id = self._credentials(flow.name, auth_method)["client_id"]
         with self._core.lock:
-            return self._core.aozora.issue_code(client_id, scope, nonce)
+            return flow.issue_code(client_id, scope or flow.default_scope, nonce)
 
-    def refresh_token(
-        self, scope: str = DEFAULT_AOZORA_SCOPE, *, auth_method: AuthMethod = "basic"
-    ) -> str:
+    def refresh_token(self, scope: str | None = None, *, auth_method: AuthMethod = "basic") -> str:
         """A live GMO Aozora refresh token, as if the user had authorized earlier."""
-        client_id = _credentials("gmo_aozora", auth_method)["client_id"]
+        flow = self._core.code_flow
+        client_id = self._credentials(flow.name, auth_method)["client_id"]
         with self._core.lock:
-            return self._core.aozora.issue_refresh_token(client_id, scope)
+            return flow.issue_refresh_token(client_id, scope or flow.default_scope)
 
     def is_valid_token(self, provider: str, access_token: str) -> bool:
         """Whether the fake issued ``access_token`` for ``provider`` and it has not expired."""
@@ -201,18 +197,22 @@ class FakeProviders:
         """Forget requests, pending faults, and everything issued; configuration stays."""
         self._core.reset()
 
+    def _credentials(self, provider: str, auth_method: AuthMethod) -> dict[str, str]:
+        endpoint = self._core.endpoints[check_provider(provider)]
+        if auth_method not in endpoint.auth_methods:
+            having = [
+                e.name for e in self._core.endpoints.values() if auth_method in e.auth_methods
+            ]
+            where = f"only exists for {', '.join(having)}" if having else "is unknown"
+            raise ConfigurationError(
+                f"auth_method={auth_method!r} {where}; {provider} has "
+                f"{', '.join(map(repr, endpoint.auth_methods))}",
+                provider=provider,
+            )
+        return dict(endpoint.credentials(auth_method))
+
     def __repr__(self) -> str:
         if not self.serve:
             return f"FakeProviders(serve=False, origin={TRANSPORT_ORIGIN!r})"
         where = self._server.origin if self._server is not None else "not started"
         return f"FakeProviders(serve=True, origin={where!r})"
-
-
-def _credentials(provider: str, auth_method: AuthMethod) -> dict[str, str]:
-    if auth_method == "post":
-        if provider != "gmo_aozora":
-            raise ValueError("auth_method='post' only exists for gmo_aozora")
-        return dict(GMO_AOZORA_POST_CREDENTIALS)
-    if auth_method != "basic":
-        raise ValueError(f"auth_method must be 'basic' or 'post', got {auth_method!r}")
-    return dict(CREDENTIALS[check_provider(provider)])

@@ -12,17 +12,13 @@ import dataclasses
 import secrets
 from collections.abc import Callable, Mapping
 
+from .._exceptions import ConfigurationError
+from .._registry import PROVIDERS
 from ._credentials import check_provider
 
 # Lifetimes (seconds) when none is configured: each provider's documented default
-# or example (GMO Aozora's 30 days, SMS.CX's one-day setting).
-DEFAULT_LIFETIMES: Mapping[str, int] = {
-    "gmo_payment": 3600,
-    "gmo_aozora": 2_592_000,
-    "moneykit": 3600,
-    "smscx": 86_400,
-    "melio": 3600,
-}
+# or example, as it declares it (``Provider.fake_lifetime``).
+DEFAULT_LIFETIMES: Mapping[str, int] = {name: p.fake_lifetime for name, p in PROVIDERS.items()}
 CODE_LIFETIME = 600  # RFC 6749 §4.1.2: codes are short-lived, ten minutes at most
 
 
@@ -53,7 +49,9 @@ class Ledger:
 
     def set_lifetime(self, provider: str, seconds: int) -> None:
         if seconds <= 0:
-            raise ValueError("a token lifetime is a positive number of seconds")
+            raise ConfigurationError(
+                "a token lifetime is a positive number of seconds", provider=provider
+            )
         self._lifetimes[check_provider(provider)] = seconds
 
     def issue(

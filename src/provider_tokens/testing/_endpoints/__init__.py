@@ -1,33 +1,26 @@
-"""The five fake providers, one module each, on a shared base (``_base.Endpoint``)."""
+"""The fake providers, one module each (``<name>.py``, declaring ``ENDPOINT``), on a
+shared base (``_base.Endpoint``). Which ones exist comes from the registry."""
 
 from __future__ import annotations
 
-from .._ledger import Ledger
-from ._base import Endpoint
-from .gmo_aozora import GmoAozoraEndpoint
-from .gmo_payment import GmoPaymentEndpoint
-from .melio import MelioEndpoint
-from .moneykit import MoneyKitEndpoint
-from .smscx import SmscxEndpoint
+import importlib
 
-__all__ = [
-    "Endpoint",
-    "GmoAozoraEndpoint",
-    "GmoPaymentEndpoint",
-    "MelioEndpoint",
-    "MoneyKitEndpoint",
-    "SmscxEndpoint",
-    "build",
-]
+from ..._registry import PROVIDERS
+from .._ledger import Ledger
+from ._base import CodeFlowEndpoint, Endpoint
+
+__all__ = ["CodeFlowEndpoint", "Endpoint", "build", "endpoint_class"]
+
+
+def endpoint_class(name: str) -> type[Endpoint]:
+    """The fake endpoint class of provider ``name`` (its module's ``ENDPOINT``)."""
+    module = importlib.import_module(PROVIDERS[name].endpoint_module)
+    cls = getattr(module, "ENDPOINT", None)
+    if not (isinstance(cls, type) and issubclass(cls, Endpoint)) or cls.name != name:
+        raise ImportError(f"{module.__name__} must set ENDPOINT to its Endpoint class")
+    return cls
 
 
 def build(ledger: Ledger) -> dict[str, Endpoint]:
     """One endpoint per provider, keyed by provider name, sharing ``ledger``."""
-    endpoints: list[Endpoint] = [
-        GmoPaymentEndpoint(ledger),
-        GmoAozoraEndpoint(ledger),
-        MoneyKitEndpoint(ledger),
-        SmscxEndpoint(ledger),
-        MelioEndpoint(ledger),
-    ]
-    return {endpoint.name: endpoint for endpoint in endpoints}
+    return {name: endpoint_class(name)(ledger) for name in PROVIDERS}

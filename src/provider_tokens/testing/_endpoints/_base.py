@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
+from ..._registry import PROVIDERS
 from .._faults import Fault, Kind
 from .._ledger import Ledger
 from .._wire import JSON, FakeRequest, Reply, json_reply
+
+if TYPE_CHECKING:
+    from ..._token import AccessToken
+    from .._fake import FakeProviders
 
 Handler = Callable[[FakeRequest], Reply]
 
@@ -25,6 +30,8 @@ class Endpoint:
     # first is the default, the others can be chosen with `set_success_status`.
     success_statuses: ClassVar[tuple[int, ...]]
     success_content_type: ClassVar[str] = JSON
+    # How the registered test clients authenticate, one client each.
+    auth_methods: ClassVar[tuple[str, ...]] = ("basic",)
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
@@ -46,6 +53,19 @@ class Endpoint:
 
     def reset(self) -> None:
         """Forget per-provider state kept outside the ledger."""
+
+    def credentials(self, auth_method: str) -> Mapping[str, str]:
+        """The registered test client that authenticates with ``auth_method``
+        (one of ``auth_methods``)."""
+        return PROVIDERS[self.name].test_credentials
+
+    def demo(self, fake: FakeProviders, out: TextIO) -> list[tuple[str, AccessToken]]:
+        """What ``provider-tokens demo`` shows of this provider: rows of (label, token)."""
+        import provider_tokens
+
+        source = getattr(provider_tokens, PROVIDERS[self.name].source)
+        with source(**fake.credentials(self.name)) as tokens:
+            return [(self.name, tokens.token())]
 
     # -- shared -------------------------------------------------------------------
 
@@ -88,3 +108,20 @@ class Endpoint:
             return Reply(status, headers=(("Location", fault.location),))
         headers = (("Content-Type", fault.content_type),) if fault.content_type else ()
         return Reply(status, headers=headers, body=fault.content)
+
+
+class CodeFlowEndpoint(Endpoint):
+    """A provider whose tokens come from a user's authorization code.
+
+    ``FakeProviders.authorization_code()`` and ``.refresh_token()`` mint grants
+    through it, as if a user had consented in a browser.
+    """
+
+    #: The scope those grants carry unless told otherwise.
+    default_scope: ClassVar[str]
+
+    def issue_code(self, client_id: str, scope: str, nonce: str | None = None) -> str:
+        raise NotImplementedError
+
+    def issue_refresh_token(self, client_id: str, scope: str) -> str:
+        raise NotImplementedError

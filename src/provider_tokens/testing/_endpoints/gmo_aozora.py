@@ -21,16 +21,33 @@ import hmac
 import json
 import urllib.parse
 from collections.abc import Mapping
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
-from .._credentials import CREDENTIALS, GMO_AOZORA_POST_CREDENTIALS
+from .._credentials import CREDENTIALS
 from .._ledger import CODE_LIFETIME
 from .._wire import FORM, FakeRequest, Reply, json_reply
-from ._base import Endpoint, Handler
+from ._base import CodeFlowEndpoint, Handler
+
+if TYPE_CHECKING:
+    from typing import TextIO
+
+    from ..._token import AccessToken
+    from .._fake import FakeProviders
 
 JSON_UTF8 = "application/json;charset=UTF-8"
 ISSUER = "https://gmo-aozora.fake.invalid/"
 _NO_STORE = (("Cache-Control", "no-store"), ("Pragma", "no-cache"))
+# GMO Aozora fixes client authentication per client at registration: this second
+# client is registered for ``client_secret_post`` (credentials in the form).
+GMO_AOZORA_POST_CREDENTIALS: Mapping[str, str] = MappingProxyType(
+    {
+        "client_id": "FAKE-aozora-post-client",
+        "client_secret": "FAKE-aozora-post-secret",
+        "redirect_uri": "https://app.fake.invalid/callback",
+        "auth_method": "post",
+    }
+)
 _CLIENTS: Mapping[str, Mapping[str, str]] = {
     c["client_id"]: c for c in (CREDENTIALS["gmo_aozora"], GMO_AOZORA_POST_CREDENTIALS)
 }
@@ -50,8 +67,10 @@ def id_token(claims: Mapping[str, Any], secret: str) -> str:
     return f"{header}.{payload}.{_b64(signature)}"
 
 
-class GmoAozoraEndpoint(Endpoint):
+class GmoAozoraEndpoint(CodeFlowEndpoint):
     name = "gmo_aozora"
+    default_scope = "private:account offline_access"
+    auth_methods = ("basic", "post")
     success_statuses = (200, 201)
     success_content_type = JSON_UTF8
 
@@ -69,6 +88,25 @@ class GmoAozoraEndpoint(Endpoint):
 
     def wrong_types(self) -> dict[str, Any]:
         return {"access_token": 42, "token_type": None, "expires_in": "thirty days", "scope": 7}
+
+    def credentials(self, auth_method: str) -> Mapping[str, str]:
+        if auth_method == "post":
+            return GMO_AOZORA_POST_CREDENTIALS
+        return super().credentials(auth_method)
+
+    def demo(self, fake: FakeProviders, out: TextIO) -> list[tuple[str, AccessToken]]:
+        """The browser flow's end (a code), then a refresh that rotates the refresh token."""
+        from ..._providers.gmo_aozora._source import GmoAozora
+
+        with GmoAozora(**fake.credentials(self.name)) as aozora:
+            url = aozora.authorization_url("private:account offline_access", state="demo-state")
+            print(f"{self.name} authorization URL: {url}", file=out)
+            exchanged = aozora.exchange_code(fake.authorization_code())
+            aozora.invalidate(exchanged)
+            refreshed = aozora.token()
+        rotated = refreshed.refresh_token != exchanged.refresh_token
+        print(f"{self.name} refresh token rotated: {'yes' if rotated else 'no'}", file=out)
+        return [(f"{self.name} (code)", exchanged), (f"{self.name} (refresh)", refreshed)]
 
     # -- grants issued outside HTTP (FakeProviders.authorization_code/refresh_token) --
 
@@ -204,3 +242,6 @@ class GmoAozoraEndpoint(Endpoint):
                 claims["nonce"] = nonce
             body["id_token"] = id_token(claims, client["client_secret"])
         return json_reply(self.success_status, body, content_type=JSON_UTF8, headers=_NO_STORE)
+
+
+ENDPOINT = GmoAozoraEndpoint

@@ -77,3 +77,6 @@ class GmoPaymentEndpoint(Endpoint):
             "token_type": "bearer",
         }
         return json_reply(self.success_status, body)
+
+
+ENDPOINT = GmoPaymentEndpoint

@@ -100,3 +100,6 @@ class MelioEndpoint(Endpoint):
             "refreshToken": refresh,
         }
         return json_reply(self.success_status, {"data": data})
+
+
+ENDPOINT = MelioEndpoint

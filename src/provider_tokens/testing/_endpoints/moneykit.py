@@ -14,10 +14,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._credentials import CREDENTIALS, MONEYKIT_SCOPES
+from .._credentials import CREDENTIALS
 from .._wire import FakeRequest, Reply, json_reply
 from ._base import Endpoint, Handler
 
+# What the test client may ask for; an empty or omitted scope grants all of them.
+MONEYKIT_SCOPES = (
+    "link_session:create",
+    "link:data:read",
+    "link:data:refresh",
+    "institutions:read",
+)
 APP_ID = "00000000-fa4e-4000-8000-000000000001"
 APP_NAME = "FAKE MoneyKit app"
 
@@ -114,3 +121,6 @@ class MoneyKitEndpoint(Endpoint):
 
     def _jwks(self, request: FakeRequest) -> Reply:
         return json_reply(200, JWKS)
+
+
+ENDPOINT = MoneyKitEndpoint

@@ -14,9 +14,12 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from .._credentials import CREDENTIALS, SMSCX_SCOPES
+from .._credentials import CREDENTIALS
 from .._wire import FakeRequest, Reply, json_reply
 from ._base import Endpoint, Handler
+
+# What the test application may ask for; an empty or omitted scope grants all of them.
+SMSCX_SCOPES = ("sms", "groups", "templates", "otp", "reports")
 
 ERRORS_URI = "https://sms.cx/sms-api-documentation/#section/Errors"
 _TYPES = {
@@ -87,3 +90,6 @@ class SmscxEndpoint(Endpoint):
             "scope": scope,
         }
         return json_reply(self.success_status, body, headers=_request_id())
+
+
+ENDPOINT = SmscxEndpoint

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from typing import Any, Literal, Unpack
 
-from .._http import basic_auth
-from .._responses import Issued, given
-from .._source import CommonOptions, Plan, TokenSource
-from ..gmo_payment import AuthenticatedClient
-from ..gmo_payment.api.token import token as token_op
-from ..gmo_payment.models import Problem, TokenRequest, TokenResponse
-from ..gmo_payment.models.token_request_grant_type import TokenRequestGrantType
-from ..gmo_payment.models.token_request_scope import TokenRequestScope
-from ..gmo_payment.types import Response
-from ._common import fingerprint, require, server
-
-SERVERS = {"production": "https://oauth.mul-pay.jp", "test": "https://stg.oauth.mul-pay.jp"}
+from ..._config import CommonOptions
+from ..._fetch import Call, Plan
+from ..._http import basic_auth
+from ..._responses import Issued, Refusal, given
+from ..._source import TokenSource
+from ...gmo_payment import AuthenticatedClient
+from ...gmo_payment.api.token import token as token_op
+from ...gmo_payment.models import Problem, TokenRequest, TokenResponse
+from ...gmo_payment.models.token_request_grant_type import TokenRequestGrantType
+from ...gmo_payment.models.token_request_scope import TokenRequestScope
+from .._common import fingerprint, require
+from . import PROVIDER
 
 _BODY = TokenRequest(
     grant_type=TokenRequestGrantType.CLIENT_CREDENTIALS, scope=TokenRequestScope.OPENAPI
@@ -30,7 +30,7 @@ _BODY = TokenRequest(
 class GmoPayment(TokenSource):
     """Tokens for GMO-PG's OpenAPI type, with the shop ID and shop password."""
 
-    provider = "gmo_payment"
+    registration = PROVIDER
 
     def __init__(
         self,
@@ -42,27 +42,23 @@ class GmoPayment(TokenSource):
         **common: Unpack[CommonOptions],
     ) -> None:
         require(self.provider, shop_id=shop_id, shop_pass=shop_pass)
-        super().__init__(base_url=server(self.provider, SERVERS, environment, base_url), **common)
+        super().__init__(base_url=PROVIDER.server(environment, base_url), **common)
         self.shop_id = shop_id
         self._secret_id = fingerprint(shop_pass)
         self.environment = environment
         # Plain RFC 7617 Basic, as GMO-PG documents it.
-        auth = basic_auth(shop_id, shop_pass)
         self._client = self._bind(
-            AuthenticatedClient(base_url=self.base_url, token="", prefix=""), auth
+            AuthenticatedClient(base_url=self.base_url, token="", prefix=""),
+            basic_auth(shop_id, shop_pass),
         )
 
     def _plan(self) -> Plan:
         return Plan("client_credentials")
 
-    def _send(self, plan: Plan) -> Issued:
-        return self._read(token_op.sync_detailed(client=self._client, body=_BODY))
+    def _request(self, plan: Plan) -> Call:
+        return Call(token_op, self._client, {"body": _BODY})
 
-    async def _asend(self, plan: Plan) -> Issued:
-        return self._read(await token_op.asyncio_detailed(client=self._client, body=_BODY))
-
-    def _read(self, response: Response[Problem | TokenResponse]) -> Issued:
-        parsed = response.parsed
+    def _read(self, plan: Plan, parsed: Any) -> Issued | Refusal | None:
         if isinstance(parsed, TokenResponse):
             return Issued(
                 access_token=given(parsed.access_token),
@@ -72,8 +68,8 @@ class GmoPayment(TokenSource):
                 raw=parsed.to_dict(),
             )
         if isinstance(parsed, Problem):
-            raise self._endpoint_error(code=given(parsed.title), description=given(parsed.detail))
-        raise self._unexpected("undocumented status")
+            return Refusal(given(parsed.title), given(parsed.detail))
+        return None
 
     def _key_material(self) -> tuple[str, ...]:
         return (self.shop_id, self._secret_id)

@@ -11,25 +11,23 @@ from __future__ import annotations
 
 from typing import Any, Literal, Unpack
 
-from .._exceptions import ConfigurationError, NoRefreshTokenError
-from .._http import basic_auth
-from .._responses import Issued, given
-from .._source import CommonOptions, Plan, TokenSource
-from .._token import AccessToken
-from ..gmo_aozora import AuthenticatedClient
-from ..gmo_aozora.api.authorization import authorization
-from ..gmo_aozora.api.token import token as token_op
-from ..gmo_aozora.models import ErrorResponse, TokenRequest, TokenResponse
-from ..gmo_aozora.models.authorization_response_type import AuthorizationResponseType
-from ..gmo_aozora.models.token_request_grant_type import TokenRequestGrantType
-from ..gmo_aozora.types import UNSET, Response
-from ..stores._memory import MemoryStore
-from ._common import fingerprint, require, server
-
-SERVERS = {
-    "production": "https://api.gmo-aozora.com/ganb/api/auth/v1",
-    "staging": "https://stg-api.gmo-aozora.com/ganb/api/auth/v1",
-}
+from ..._config import CommonOptions
+from ..._exceptions import ConfigurationError, NoRefreshTokenError
+from ..._fetch import Call, Plan
+from ..._http import basic_auth
+from ..._responses import Issued, Refusal, given
+from ..._source import TokenSource
+from ..._token import AccessToken
+from ...gmo_aozora import AuthenticatedClient
+from ...gmo_aozora.api.authorization import authorization
+from ...gmo_aozora.api.token import token as token_op
+from ...gmo_aozora.models import ErrorResponse, TokenRequest, TokenResponse
+from ...gmo_aozora.models.authorization_response_type import AuthorizationResponseType
+from ...gmo_aozora.models.token_request_grant_type import TokenRequestGrantType
+from ...gmo_aozora.types import UNSET
+from ...stores._memory import MemoryStore
+from .._common import fingerprint, require
+from . import PROVIDER
 
 
 class GmoAozora(TokenSource):
@@ -41,7 +39,7 @@ class GmoAozora(TokenSource):
     key, so two users of the same client never share a token.
     """
 
-    provider = "gmo_aozora"
+    registration = PROVIDER
     auth_header = "x-access-token"
 
     def __init__(
@@ -73,7 +71,7 @@ class GmoAozora(TokenSource):
         # keep the token private to this source rather than in the process-wide store.
         if common.get("store") is None:
             common["store"] = MemoryStore()
-        super().__init__(base_url=server(self.provider, SERVERS, environment, base_url), **common)
+        super().__init__(base_url=PROVIDER.server(environment, base_url), **common)
         self.client_id = client_id
         self.user_id = user_id
         self._secret_id = fingerprint(client_secret)
@@ -143,15 +141,10 @@ class GmoAozora(TokenSource):
             client_secret=self._client_secret if post else UNSET,
         )
 
-    def _send(self, plan: Plan) -> Issued:
-        return self._read(plan, token_op.sync_detailed(client=self._client, body=self._body(plan)))
+    def _request(self, plan: Plan) -> Call:
+        return Call(token_op, self._client, {"body": self._body(plan)})
 
-    async def _asend(self, plan: Plan) -> Issued:
-        response = await token_op.asyncio_detailed(client=self._client, body=self._body(plan))
-        return self._read(plan, response)
-
-    def _read(self, plan: Plan, response: Response[ErrorResponse | TokenResponse]) -> Issued:
-        parsed = response.parsed
+    def _read(self, plan: Plan, parsed: Any) -> Issued | Refusal | None:
         if isinstance(parsed, TokenResponse):
             return Issued(
                 access_token=parsed.access_token,
@@ -163,10 +156,8 @@ class GmoAozora(TokenSource):
                 raw=parsed.to_dict(),
             )
         if isinstance(parsed, ErrorResponse):
-            raise self._endpoint_error(
-                code=parsed.error, description=given(parsed.error_description)
-            )
-        raise self._unexpected("undocumented status")
+            return Refusal(parsed.error, given(parsed.error_description))
+        return None
 
     def _key_material(self) -> tuple[str, ...]:
         return (self.client_id, self._secret_id, self.user_id or "")

@@ -14,22 +14,23 @@ import datetime as dt
 import uuid
 from typing import Any, Literal, Unpack
 
-from .._http import HeaderAuth
-from .._responses import Issued
-from .._source import CommonOptions, Plan, TokenSource
-from ..melio import AuthenticatedClient
-from ..melio.api.auth import post_auth_token
-from ..melio.models import ErrorResponse, PostAuthResponse
-from ..melio.types import UNSET, Response
-from ._common import fingerprint, require, server
-
-SERVERS = {"production": "https://api.melio.com/v1", "sandbox": "https://api-sandbox.melio.com/v1"}
+from ..._config import CommonOptions
+from ..._fetch import Call, Plan
+from ..._http import HeaderAuth
+from ..._responses import Issued, Refusal
+from ..._source import TokenSource
+from ...melio import AuthenticatedClient
+from ...melio.api.auth import post_auth_token
+from ...melio.models import ErrorResponse, PostAuthResponse
+from ...melio.types import UNSET
+from .._common import fingerprint, require
+from . import PROVIDER
 
 
 class Melio(TokenSource):
     """Tokens for the Melio Platform API, scoped to ``account_id`` when given."""
 
-    provider = "melio"
+    registration = PROVIDER
 
     def __init__(
         self,
@@ -41,38 +42,29 @@ class Melio(TokenSource):
         **common: Unpack[CommonOptions],
     ) -> None:
         require(self.provider, api_key=api_key)
-        super().__init__(base_url=server(self.provider, SERVERS, environment, base_url), **common)
+        super().__init__(base_url=PROVIDER.server(environment, base_url), **common)
         self.account_id = account_id
         self._secret_id = fingerprint(api_key)
         self.environment = environment
-        auth = HeaderAuth("API-Key", api_key)
         self._client = self._bind(
-            AuthenticatedClient(base_url=self.base_url, token="", prefix=""), auth
+            AuthenticatedClient(base_url=self.base_url, token="", prefix=""),
+            HeaderAuth("API-Key", api_key),
         )
 
     def _plan(self) -> Plan:
         return Plan("api_key", {"idempotency_key": str(uuid.uuid4())})
 
-    def _send(self, plan: Plan) -> Issued:
-        return self._read(
-            post_auth_token.sync_detailed(
-                client=self._client,
-                idempotency_key=plan.params["idempotency_key"],
-                melio_account=self.account_id or UNSET,
-            )
+    def _request(self, plan: Plan) -> Call:
+        return Call(
+            post_auth_token,
+            self._client,
+            {
+                "idempotency_key": plan.params["idempotency_key"],
+                "melio_account": self.account_id or UNSET,
+            },
         )
 
-    async def _asend(self, plan: Plan) -> Issued:
-        return self._read(
-            await post_auth_token.asyncio_detailed(
-                client=self._client,
-                idempotency_key=plan.params["idempotency_key"],
-                melio_account=self.account_id or UNSET,
-            )
-        )
-
-    def _read(self, response: Response[ErrorResponse | PostAuthResponse]) -> Issued:
-        parsed = response.parsed
+    def _read(self, plan: Plan, parsed: Any) -> Issued | Refusal | None:
         if isinstance(parsed, PostAuthResponse):
             data = parsed.data
             expires_at = data.expires_at
@@ -85,8 +77,8 @@ class Melio(TokenSource):
                 raw=parsed.to_dict(),
             )
         if isinstance(parsed, ErrorResponse):
-            raise self._endpoint_error(code=parsed.error.code, description=parsed.error.message)
-        raise self._unexpected("undocumented status")
+            return Refusal(parsed.error.code, parsed.error.message)
+        return None
 
     def _key_material(self) -> tuple[str, ...]:
         return (self._secret_id, self.account_id or "")

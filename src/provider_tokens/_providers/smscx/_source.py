@@ -10,24 +10,24 @@ from __future__ import annotations
 
 from typing import Any, Unpack
 
-from .._http import basic_auth
-from .._responses import Issued
-from .._source import CommonOptions, Plan, TokenSource
-from ..smscx import AuthenticatedClient
-from ..smscx.api.oauth import get_access_token
-from ..smscx.models import ErrorResponse, OauthTokenRequest, OauthTokenResponse
-from ..smscx.models.oauth_token_request_grant_type import OauthTokenRequestGrantType
-from ..smscx.types import UNSET, Response
-from ._common import fingerprint, require
-
-SERVER = "https://api.sms.cx"
+from ..._config import CommonOptions
+from ..._fetch import Call, Plan
+from ..._http import basic_auth
+from ..._responses import Issued, Refusal, whole_seconds
+from ..._source import TokenSource
+from ...smscx import AuthenticatedClient
+from ...smscx.api.oauth import get_access_token
+from ...smscx.models import ErrorResponse, OauthTokenRequest, OauthTokenResponse
+from ...smscx.models.oauth_token_request_grant_type import OauthTokenRequestGrantType
+from ...smscx.types import UNSET
+from .._common import fingerprint, require
+from . import PROVIDER
 
 
 class Smscx(TokenSource):
     """Tokens for the SMS.CX API."""
 
-    provider = "smscx"
-    _nonpositive_expiry_is_unknown = True
+    registration = PROVIDER
 
     def __init__(
         self,
@@ -39,43 +39,39 @@ class Smscx(TokenSource):
         **common: Unpack[CommonOptions],
     ) -> None:
         require(self.provider, application_id=application_id, application_secret=application_secret)
-        super().__init__(base_url=base_url or SERVER, **common)
+        super().__init__(base_url=PROVIDER.server(None, base_url), **common)
         self.application_id = application_id
         self._secret_id = fingerprint(application_secret)
         self.scope = scope
-        auth = basic_auth(application_id, application_secret)
         self._body = OauthTokenRequest(
             grant_type=OauthTokenRequestGrantType.CLIENT_CREDENTIALS,
             scope=scope if scope else UNSET,
         )
         self._client = self._bind(
-            AuthenticatedClient(base_url=self.base_url, token="", prefix=""), auth
+            AuthenticatedClient(base_url=self.base_url, token="", prefix=""),
+            basic_auth(application_id, application_secret),
         )
 
     def _plan(self) -> Plan:
         return Plan("client_credentials")
 
-    def _send(self, plan: Plan) -> Issued:
-        return self._read(get_access_token.sync_detailed(client=self._client, body=self._body))
+    def _request(self, plan: Plan) -> Call:
+        return Call(get_access_token, self._client, {"body": self._body})
 
-    async def _asend(self, plan: Plan) -> Issued:
-        return self._read(
-            await get_access_token.asyncio_detailed(client=self._client, body=self._body)
-        )
-
-    def _read(self, response: Response[ErrorResponse | OauthTokenResponse]) -> Issued:
-        parsed = response.parsed
+    def _read(self, plan: Plan, parsed: Any) -> Issued | Refusal | None:
         if isinstance(parsed, OauthTokenResponse):
+            seconds = whole_seconds(parsed.expires_in)
             return Issued(
                 access_token=parsed.access_token,
                 token_type=parsed.token_type,
-                expires_in=parsed.expires_in,
+                # "Never expires" may come as 0 or a negative number: unknown.
+                expires_in=None if seconds is not None and seconds <= 0 else parsed.expires_in,
                 scope=parsed.scope,
                 raw=parsed.to_dict(),
             )
         if isinstance(parsed, ErrorResponse):
-            raise self._endpoint_error(code=parsed.error.type_, description=parsed.error.message)
-        raise self._unexpected("undocumented status")
+            return Refusal(parsed.error.type_, parsed.error.message)
+        return None
 
     def _key_material(self) -> tuple[str, ...]:
         return (self.application_id, self._secret_id, self.scope or "")

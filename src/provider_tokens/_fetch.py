@@ -1,0 +1,179 @@
+"""One token request, sent through its generated operation, with retries.
+
+A provider module describes a request once, as a ``Call`` (which generated
+operation, on which bound client, with which arguments), and reads the parsed
+answer into an ``Issued`` token, a ``Refusal`` or ``None`` (not a documented
+answer). ``Exchange`` does the rest for sync and async alike: it sends the call the
+way the generated ``sync_detailed``/``asyncio_detailed`` do (``_get_kwargs``, the
+client's ``request``, ``_build_response``), keeping the ``httpx.Response`` in hand so
+that every error is built from the response it is about, and retries as the
+``RetryPolicy`` decides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, Protocol, TypeVar
+
+import attrs
+import httpx
+
+from ._clock import Clock
+from ._exceptions import TokenError
+from ._http import attempt
+from ._responses import Refusal, endpoint_error, transport_error, unexpected
+from ._retry import RetryPolicy
+
+logger = logging.getLogger("provider_tokens")
+
+T = TypeVar("T")
+
+# What the generated parsers raise on bodies they cannot read: bad JSON and
+# non-IANA statuses (ValueError), missing members (KeyError), wrong shapes
+# (TypeError, AttributeError), absurd nesting (RecursionError).
+_PARSE_FAILURES = (ValueError, KeyError, TypeError, AttributeError, RecursionError)
+
+
+class GeneratedClient(Protocol):
+    """What every generated ``Client``/``AuthenticatedClient`` offers."""
+
+    def get_httpx_client(self) -> httpx.Client: ...
+
+    def get_async_httpx_client(self) -> httpx.AsyncClient: ...
+
+
+class Operation(Protocol):
+    """A generated operation module (``<package>.api.<tag>.<operation>``)."""
+
+    _get_kwargs: Callable[..., dict[str, Any]]
+    _build_response: Callable[..., Any]
+
+
+@attrs.frozen
+class Plan:
+    """One logical token request; its retries reuse it unchanged.
+
+    ``spends_grant`` marks requests that use up what they send (a refresh token, an
+    authorization code): those are retried only when the request never left.
+    """
+
+    grant: str
+    params: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    spends_grant: bool = False
+
+
+@attrs.frozen
+class Call:
+    """A generated operation, the client it runs on, and its keyword arguments."""
+
+    operation: Operation
+    client: GeneratedClient
+    kwargs: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+
+
+@attrs.frozen
+class Answer(Generic[T]):
+    """What the successful attempt read, and when that attempt was sent."""
+
+    value: T
+    sent_mono: float
+    sent_wall: dt.datetime
+
+
+class Exchange:
+    """Sends calls for one provider and turns every failure into a ``TokenError``."""
+
+    def __init__(self, *, provider: str, clock: Clock, retry: RetryPolicy) -> None:
+        self.provider = provider
+        self._clock = clock
+        self._retry = retry
+
+    # -- one attempt -------------------------------------------------------------------
+
+    def send(self, call: Call, read: Callable[[Any], T | Refusal | None]) -> T:
+        """One attempt of ``call``; ``read`` gets the generated parse of the answer."""
+        kwargs = call.operation._get_kwargs(**call.kwargs)
+        try:
+            response = call.client.get_httpx_client().request(**kwargs)
+        except httpx.HTTPError as exc:
+            raise transport_error(self.provider, exc) from exc
+        return self._judge(call, response, read)
+
+    async def asend(self, call: Call, read: Callable[[Any], T | Refusal | None]) -> T:
+        kwargs = call.operation._get_kwargs(**call.kwargs)
+        try:
+            response = await call.client.get_async_httpx_client().request(**kwargs)
+        except httpx.HTTPError as exc:
+            raise transport_error(self.provider, exc) from exc
+        return self._judge(call, response, read)
+
+    def _judge(
+        self, call: Call, response: httpx.Response, read: Callable[[Any], T | Refusal | None]
+    ) -> T:
+        try:
+            parsed = call.operation._build_response(client=call.client, response=response)
+            outcome = read(parsed.parsed)
+        except TokenError:
+            raise
+        except _PARSE_FAILURES as exc:
+            # The generated parser raised: a documented status whose body is not
+            # JSON, a required member missing, a bad date. Report the status.
+            reason = f"response body could not be parsed ({type(exc).__name__})"
+            raise unexpected(self.provider, response, reason, now=self._clock.now()) from None
+        if isinstance(outcome, Refusal):
+            if not outcome.well_formed():
+                reason = "error body has members of the wrong type"
+                raise unexpected(self.provider, response, reason, now=self._clock.now())
+            raise endpoint_error(self.provider, response, outcome, now=self._clock.now())
+        if outcome is None:
+            raise unexpected(self.provider, response, "undocumented status", now=self._clock.now())
+        return outcome
+
+    # -- with retries -------------------------------------------------------------------
+
+    def fetch(self, plan: Plan, call: Call, read: Callable[[Any], T | Refusal | None]) -> Answer[T]:
+        """``call`` until it succeeds or the policy gives up."""
+        retry = 0
+        while True:
+            attempt.set(retry + 1)
+            sent_mono, sent_wall = self._clock.monotonic(), self._clock.now()
+            try:
+                return Answer(self.send(call, read), sent_mono, sent_wall)
+            except TokenError as exc:
+                delay = self._decide(plan, exc, retry + 1)
+                if delay is None:
+                    raise
+            retry += 1
+            self._clock.sleep(delay)
+
+    async def afetch(
+        self, plan: Plan, call: Call, read: Callable[[Any], T | Refusal | None]
+    ) -> Answer[T]:
+        retry = 0
+        while True:
+            attempt.set(retry + 1)
+            sent_mono, sent_wall = self._clock.monotonic(), self._clock.now()
+            try:
+                return Answer(await self.asend(call, read), sent_mono, sent_wall)
+            except TokenError as exc:
+                delay = self._decide(plan, exc, retry + 1)
+                if delay is None:
+                    raise
+            retry += 1
+            await self._clock.asleep(delay)
+
+    def _decide(self, plan: Plan, error: TokenError, retry: int) -> float | None:
+        spends = plan.grant if plan.spends_grant else None
+        delay = self._retry.decide(error, retry, spends=spends)
+        if delay is not None:
+            logger.info(
+                "%s: token request failed (%s); retry %d of %d in %.2f s",
+                self.provider,
+                error.message,
+                retry,
+                self._retry.max_retries,
+                delay,
+            )
+        return delay

@@ -1,0 +1,138 @@
+"""MoneyKit: client credentials, plus token introspection and the JWKS.
+
+Quirks: success is 201; errors are ``{error_code, error_message}``; a 400 (bad
+``grant_type``) reuses the ``api_error.auth.unauthorized`` code, so it is mapped by
+status; one host serves sandbox and live (the key pair decides).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Unpack
+
+from ..._config import CommonOptions
+from ..._exceptions import InvalidRequestError
+from ..._fetch import Call, Plan
+from ..._http import basic_auth
+from ..._responses import Issued, Refusal, given
+from ..._source import TokenSource
+from ...moneykit import AuthenticatedClient, Client
+from ...moneykit.api.access_token import (
+    create_access_token,
+    get_well_known_jwks,
+    instrospect_client,
+)
+from ...moneykit.models import (
+    APIErrorAuthResponse,
+    APIErrorAuthUnauthorizedResponse,
+    APIErrorRateLimitExceededResponse,
+    AppClientResponse,
+    CreateAccessTokenRequest,
+    CreateAccessTokenResponse,
+    HTTPValidationError,
+    JWKSet,
+)
+from ...moneykit.types import UNSET
+from .._common import fingerprint, require
+from . import PROVIDER
+
+_Error = (
+    APIErrorAuthResponse
+    | APIErrorAuthUnauthorizedResponse
+    | APIErrorRateLimitExceededResponse
+    | HTTPValidationError
+)
+# A bad grant_type comes back as 400 with the *unauthorized* code.
+_BY_STATUS = {400: InvalidRequestError}
+
+
+def _refusal(parsed: object) -> Refusal | None:
+    if isinstance(parsed, _Error):
+        return Refusal(given(parsed.error_code), given(parsed.error_message), _BY_STATUS)
+    return None
+
+
+class MoneyKit(TokenSource):
+    """Tokens for the MoneyKit API."""
+
+    registration = PROVIDER
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        *,
+        scope: str | None = None,
+        base_url: str | None = None,
+        **common: Unpack[CommonOptions],
+    ) -> None:
+        require(self.provider, client_id=client_id, client_secret=client_secret)
+        super().__init__(base_url=PROVIDER.server(None, base_url), **common)
+        self.client_id = client_id
+        self._secret_id = fingerprint(client_secret)
+        self.scope = scope
+        self._body = CreateAccessTokenRequest(
+            grant_type="client_credentials", scope=scope if scope else UNSET
+        )
+        self._client = self._bind(
+            AuthenticatedClient(base_url=self.base_url, token="", prefix=""),
+            basic_auth(client_id, client_secret),
+        )
+        # Introspection authenticates with this source's own token (and its 401
+        # replay); the JWKS takes no credentials.
+        self._api = self._bind(
+            AuthenticatedClient(base_url=self.base_url, token="", prefix=""), self
+        )
+        self._public = self._bind(Client(base_url=self.base_url), None)
+
+    def _plan(self) -> Plan:
+        return Plan("client_credentials")
+
+    def _request(self, plan: Plan) -> Call:
+        return Call(create_access_token, self._client, {"body": self._body})
+
+    def _read(self, plan: Plan, parsed: Any) -> Issued | Refusal | None:
+        if isinstance(parsed, CreateAccessTokenResponse):
+            return Issued(
+                access_token=parsed.access_token,
+                token_type=parsed.token_type,
+                expires_in=parsed.expires_in,
+                scope=self.scope,
+                raw=parsed.to_dict(),
+            )
+        return _refusal(parsed)
+
+    # -- introspection and JWKS ----------------------------------------------------------
+
+    def _introspect_call(self) -> Call:
+        return Call(instrospect_client, self._api)
+
+    def _jwks_call(self) -> Call:
+        return Call(get_well_known_jwks, self._public, {"x_client_id": self.client_id})
+
+    def introspect(self) -> AppClientResponse:
+        """What MoneyKit knows about this client (``GET /auth/introspect``)."""
+        return self._exchange.send(self._introspect_call(), _introspected)
+
+    async def aintrospect(self) -> AppClientResponse:
+        return await self._exchange.asend(self._introspect_call(), _introspected)
+
+    def jwks(self) -> JWKSet:
+        """The keys that sign MoneyKit's webhook JWTs (``GET /.well-known/jwks.json``)."""
+        return self._exchange.send(self._jwks_call(), _jwks)
+
+    async def ajwks(self) -> JWKSet:
+        return await self._exchange.asend(self._jwks_call(), _jwks)
+
+    def _key_material(self) -> tuple[str, ...]:
+        return (self.client_id, self._secret_id, self.scope or "")
+
+    def _identity(self) -> dict[str, Any]:
+        return {"client_id": self.client_id, "scope": self.scope}
+
+
+def _introspected(parsed: object) -> AppClientResponse | Refusal | None:
+    return parsed if isinstance(parsed, AppClientResponse) else _refusal(parsed)
+
+
+def _jwks(parsed: object) -> JWKSet | Refusal | None:
+    return parsed if isinstance(parsed, JWKSet) else _refusal(parsed)
