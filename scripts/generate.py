@@ -5,7 +5,7 @@
 
 Each spec ``specs/<name>.yaml`` becomes the package ``generated/<name>/``, produced by
 the pinned openapi-python-client with ``--meta none --fail-on-warning`` into a fresh
-directory (never ``--overwrite``: it leaves stale files behind, generator.md trap 8).
+directory (never ``--overwrite``: it leaves files of removed schemas behind).
 ``generated/MANIFEST.json`` records the generator and ruff versions and each spec's
 sha256, so a spec edited without regeneration is caught even before the diff.
 

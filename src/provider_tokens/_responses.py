@@ -65,8 +65,8 @@ _BY_STATUS: dict[int, type[TokenEndpointError]] = {
 def given(value: Any) -> Any:
     """An optional generated field's value, or ``None`` when it is ``UNSET``.
 
-    Each generated package has its own ``Unset`` class (generator.md, trap 20);
-    they are all falsy singletons of a class named ``Unset``.
+    Each generated package has its own ``Unset`` class, so one ``isinstance`` check
+    cannot cover them; they are all falsy singletons of a class named ``Unset``.
     """
     return None if type(value).__name__ == "Unset" else value
 

@@ -6,13 +6,16 @@ hash of the secret). ``FileStore(path)`` shares tokens between the processes of 
 machine, ``RedisStore(client)`` between machines. Around a fetch the source takes the
 store's lock and re-reads the store, so one process fetches and the others use its
 token; GMO Aozora's rotated refresh tokens travel with it.
+
+A store of your own implements ``TokenStore``; one whose operations are quick and
+local can subclass ``LocalStore`` and get the async twins from it.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._base import StoredToken, StoreError, TokenStore
+from ._base import LocalStore, StoredToken, StoreError, TokenStore
 from ._file import FileStore
 from ._memory import MemoryStore, default_store
 
@@ -21,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FileStore",
+    "LocalStore",
     "MemoryStore",
     "RedisStore",
     "StoreError",

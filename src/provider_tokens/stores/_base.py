@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import json
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
@@ -107,3 +110,65 @@ class TokenStore(Protocol):
     async def adiscard(self, key: str, access_token: str) -> None: ...
 
     def alock(self, key: str) -> AbstractAsyncContextManager[None]: ...
+
+
+class LocalStore:
+    """Base of stores whose operations are quick and local (memory, files).
+
+    A subclass implements ``get``, ``put``, ``_drop`` (compare and expire, called
+    with the key's lock held) and ``_try_lock``; the async twins come from here.
+    Reads and writes are not worth a thread hop; the lock is polled rather than
+    blocked on, since a blocking acquire would stall the event loop and one handed
+    to a thread could not be abandoned on cancellation.
+    """
+
+    def get(self, key: str) -> StoredToken | None:
+        raise NotImplementedError
+
+    def put(self, key: str, value: StoredToken) -> None:
+        raise NotImplementedError
+
+    def _drop(self, key: str, access_token: str) -> None:
+        """Expire ``access_token`` if it is still the stored one, keeping a refresh token."""
+        raise NotImplementedError
+
+    def _try_lock(self, key: str) -> Callable[[], None] | None:
+        """Take the key's lock without waiting: its release, or ``None`` if it is held."""
+        raise NotImplementedError
+
+    def _wait_lock(self, key: str) -> Callable[[], None]:
+        """Take the key's lock, waiting as long as it takes: its release."""
+        raise NotImplementedError
+
+    @contextlib.contextmanager
+    def lock(self, key: str) -> Iterator[None]:
+        release = self._wait_lock(key)
+        try:
+            yield
+        finally:
+            release()
+
+    @contextlib.asynccontextmanager
+    async def alock(self, key: str) -> AsyncIterator[None]:
+        delay = 0.001
+        while (release := self._try_lock(key)) is None:
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.05)
+        try:
+            yield
+        finally:
+            release()
+
+    def discard(self, key: str, access_token: str) -> None:
+        with self.lock(key):
+            self._drop(key, access_token)
+
+    async def aget(self, key: str) -> StoredToken | None:
+        return self.get(key)
+
+    async def aput(self, key: str, value: StoredToken) -> None:
+        self.put(key, value)
+
+    async def adiscard(self, key: str, access_token: str) -> None:
+        async with self.alock(key):
+            self._drop(key, access_token)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import fcntl
+import functools
 import os
 import re
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-from ._base import StoredToken, StoreError
+from ._base import LocalStore, StoredToken, StoreError
 
 
-class FileStore:
+class FileStore(LocalStore):
     """One file per key under ``path``, written atomically, readable by the owner only.
 
     Each key also has a lock file; ``lock`` takes an exclusive ``fcntl.flock`` on it,
@@ -61,10 +61,6 @@ class FileStore:
         except OSError as exc:
             raise StoreError(f"cannot write {self.path}: {exc.strerror}") from exc
 
-    def discard(self, key: str, access_token: str) -> None:
-        with self.lock(key):
-            self._drop(key, access_token)
-
     def _drop(self, key: str, access_token: str) -> None:
         # Under the key's lock: compare, then expire (keeping a refresh token) or delete.
         value = self.get(key)
@@ -82,41 +78,26 @@ class FileStore:
         except OSError as exc:
             raise StoreError(f"cannot open lock file in {self.path}: {exc.strerror}") from exc
 
-    @contextlib.contextmanager
-    def lock(self, key: str) -> Iterator[None]:
+    def _wait_lock(self, key: str) -> Callable[[], None]:
         fd = self._open_lock(key)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)  # closing releases the lock
+        except BaseException:
+            os.close(fd)
+            raise
+        return functools.partial(os.close, fd)  # closing releases the lock
 
-    async def aget(self, key: str) -> StoredToken | None:
-        return self.get(key)  # one small local read: not worth a thread hop
-
-    async def aput(self, key: str, value: StoredToken) -> None:
-        self.put(key, value)
-
-    async def adiscard(self, key: str, access_token: str) -> None:
-        async with self.alock(key):
-            self._drop(key, access_token)
-
-    @contextlib.asynccontextmanager
-    async def alock(self, key: str) -> AsyncIterator[None]:
+    def _try_lock(self, key: str) -> Callable[[], None] | None:
         fd = self._open_lock(key)
         try:
-            delay = 0.002
-            # Poll without blocking: a blocking flock would stall the event loop.
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, 0.05)
-            yield
-        finally:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
             os.close(fd)
+            return None
+        except BaseException:
+            os.close(fd)
+            raise
+        return functools.partial(os.close, fd)
 
     def __repr__(self) -> str:
         return f"FileStore({str(self.path)!r})"

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Callable
 
-from ._base import StoredToken
+from ._base import LocalStore, StoredToken
 
 
-class MemoryStore:
+class MemoryStore(LocalStore):
     """Tokens in this process's memory, with a lock per key.
 
     Sources built with the same credentials share one token through it; each
@@ -28,7 +26,7 @@ class MemoryStore:
     def put(self, key: str, value: StoredToken) -> None:
         self._values[key] = value
 
-    def discard(self, key: str, access_token: str) -> None:
+    def _drop(self, key: str, access_token: str) -> None:
         with self._guard:
             value = self._values.get(key)
             if value is None or value.token.access_token != access_token:
@@ -37,6 +35,15 @@ class MemoryStore:
                 self._values[key] = value.expired()
             else:
                 del self._values[key]
+
+    # Compare-and-expire is atomic under the guard: no need to wait for the key's
+    # lock, which a fetch may hold (and a sync invalidate() on the event loop must
+    # not block on a lock that a task of that loop holds).
+    def discard(self, key: str, access_token: str) -> None:
+        self._drop(key, access_token)
+
+    async def adiscard(self, key: str, access_token: str) -> None:
+        self._drop(key, access_token)
 
     def clear(self) -> None:
         """Forget every token (tests use this between cases)."""
@@ -47,33 +54,14 @@ class MemoryStore:
         with self._guard:
             return self._locks.setdefault(key, threading.Lock())
 
-    @contextlib.contextmanager
-    def lock(self, key: str) -> Iterator[None]:
-        with self._lock_for(key):
-            yield
-
-    async def aget(self, key: str) -> StoredToken | None:
-        return self.get(key)
-
-    async def aput(self, key: str, value: StoredToken) -> None:
-        self.put(key, value)
-
-    async def adiscard(self, key: str, access_token: str) -> None:
-        self.discard(key, access_token)
-
-    @contextlib.asynccontextmanager
-    async def alock(self, key: str) -> AsyncIterator[None]:
+    def _wait_lock(self, key: str) -> Callable[[], None]:
         lock = self._lock_for(key)
-        delay = 0.001
-        # Poll rather than block: a blocking acquire would stall the event loop,
-        # and one handed to a thread could not be abandoned on cancellation.
-        while not lock.acquire(blocking=False):
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.05)
-        try:
-            yield
-        finally:
-            lock.release()
+        lock.acquire()
+        return lock.release
+
+    def _try_lock(self, key: str) -> Callable[[], None] | None:
+        lock = self._lock_for(key)
+        return lock.release if lock.acquire(blocking=False) else None
 
     def __repr__(self) -> str:
         return f"MemoryStore({len(self._values)} tokens)"

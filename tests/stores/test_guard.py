@@ -1,0 +1,118 @@
+"""``GuardedStore``: store failures never reach the source, and a failed store rests."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from provider_tokens import AccessToken
+from provider_tokens.stores import MemoryStore, StoredToken, StoreError
+from provider_tokens.stores._guard import RETRY_AFTER, GuardedStore, store_key
+from provider_tokens.testing import ManualClock
+
+
+class BrokenStore(MemoryStore):
+    """A MemoryStore whose every operation fails while ``broken`` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.broken = True
+        self.calls = 0
+
+    def _check(self) -> None:
+        self.calls += 1
+        if self.broken:
+            raise StoreError("connection refused")
+
+    def get(self, key: str) -> StoredToken | None:
+        self._check()
+        return super().get(key)
+
+    def put(self, key: str, value: StoredToken) -> None:
+        self._check()
+        super().put(key, value)
+
+    @contextlib.contextmanager
+    def lock(self, key: str) -> Iterator[None]:
+        self._check()
+        with super().lock(key):
+            yield
+
+    @contextlib.asynccontextmanager
+    async def alock(self, key: str) -> AsyncIterator[None]:
+        self._check()
+        async with super().alock(key):
+            yield
+
+
+def record(clock: ManualClock, value: str = "t") -> StoredToken:
+    now = clock.now()
+    return StoredToken(AccessToken(value), issued_at=now, valid_until=now + dt.timedelta(hours=1))
+
+
+def test_a_failing_store_reads_as_empty_warns_once_and_rests(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock, store = ManualClock(), BrokenStore()
+    guard = GuardedStore(store, key="k", provider="example", clock=clock)
+    with caplog.at_level(logging.DEBUG, logger="provider_tokens"):
+        assert guard.get() is None
+        guard.put(record(clock))
+        assert guard.get() is None
+    assert store.calls == 1  # resting: the next two never reached the store
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert "fetching without it" in warnings[0].getMessage()
+
+    clock.advance(RETRY_AFTER)
+    store.broken = False
+    guard.put(record(clock, "back"))
+    got = guard.get()
+    assert got is not None
+    assert got.token.access_token == "back"
+
+
+def test_a_lock_that_cannot_be_taken_lets_the_fetch_go_ahead_unlocked() -> None:
+    clock, store = ManualClock(), BrokenStore()
+    guard = GuardedStore(store, key="k", provider="example", clock=clock)
+    entered = False
+    with guard.lock():
+        entered = True
+    assert entered
+    assert store.calls == 1
+
+
+async def test_the_async_twins_are_guarded_too() -> None:
+    clock, store = ManualClock(), BrokenStore()
+    guard = GuardedStore(store, key="k", provider="example", clock=clock)
+    assert await guard.aget() is None
+    async with guard.alock():
+        pass
+    await guard.aput(record(clock))
+    await guard.adiscard("t")
+    assert store.calls == 1
+
+
+def test_a_working_store_is_used_under_one_key() -> None:
+    clock, store = ManualClock(), MemoryStore()
+    guard = GuardedStore(store, key="k", provider="example", clock=clock)
+    guard.put(record(clock, "a"))
+    assert store.get("k") is not None
+    guard.discard("a")
+    assert store.get("k") is None
+
+
+def test_store_keys_hash_what_changes_the_token_and_never_show_it() -> None:
+    key = store_key("example", "https://x", ["client", "secret-hash"])
+    assert key.startswith("example:")
+    assert "client" not in key
+    assert "secret" not in key
+    assert key == store_key("example", "https://x", ["client", "secret-hash"])
+    assert key != store_key("example", "https://x", ["client", "other-hash"])
+    assert key != store_key("example", "https://y", ["client", "secret-hash"])
+    # The separator keeps parts from running together.
+    assert store_key("e", "u", ["ab", "c"]) != store_key("e", "u", ["a", "bc"])

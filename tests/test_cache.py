@@ -1,0 +1,278 @@
+"""The cache's state machine on a manual clock: no HTTP, no provider."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import threading
+
+import pytest
+
+from provider_tokens import AccessToken, InvalidClientError, ServerError
+from provider_tokens._cache import RENEWAL_BACKOFF, Entry, TokenCache, refresh_deadline
+from provider_tokens.stores import StoredToken
+from provider_tokens.testing import ManualClock
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.adopted: list[AccessToken] = []
+        self.announced: list[AccessToken] = []
+
+
+def make(clock: ManualClock, *, margin: float = 60.0, rec: Recorder | None = None) -> TokenCache:
+    rec = rec or Recorder()
+    return TokenCache(
+        provider="example",
+        clock=clock,
+        refresh_margin=margin,
+        adopt=rec.adopted.append,
+        on_token=rec.announced.append,
+    )
+
+
+def entry(cache: TokenCache, clock: ManualClock, value: str, lifetime: float) -> Entry:
+    token = AccessToken(value, expires_at=clock.now() + dt.timedelta(seconds=lifetime))
+    return cache.issued(token, lifetime, sent_mono=clock.monotonic(), sent_wall=clock.now())
+
+
+def served(cache: TokenCache) -> str | None:
+    """The token a caller gets straight from the cache (a claim that must not lead)."""
+    cached, _, lead = cache.claim()
+    assert not lead
+    return cached.access_token if cached is not None else None
+
+
+def fill(cache: TokenCache, clock: ManualClock, value: str, lifetime: float = 3600) -> None:
+    cached, flight, lead = cache.claim()
+    assert cached is None
+    assert flight is not None
+    assert lead
+    cache.lead(flight, lambda: entry(cache, clock, value, lifetime))
+
+
+@pytest.mark.parametrize(
+    ("lifetime", "margin", "expected"),
+    [(3600, 60, 3540), (100, 60, 50), (10, 0, 10), (0, 60, 0)],
+)
+def test_refresh_deadline_is_the_margin_but_never_before_mid_life(
+    lifetime: float, margin: float, expected: float
+) -> None:
+    assert refresh_deadline(lifetime, lifetime, margin) == expected
+
+
+def test_an_empty_cache_makes_one_leader_and_the_others_join() -> None:
+    clock = ManualClock()
+    cache = make(clock)
+    first = cache.claim()
+    second = cache.claim()
+    assert first[2] is True
+    assert second[2] is False
+    assert first[1] is second[1]
+
+
+def test_a_landed_token_is_served_until_the_margin_then_renewed() -> None:
+    clock, rec = ManualClock(), Recorder()
+    cache = make(clock, rec=rec)
+    fill(cache, clock, "one")
+    assert (
+        [t.access_token for t in rec.adopted] == ["one"] == [t.access_token for t in rec.announced]
+    )
+    clock.advance(3539)
+    assert served(cache) == "one"
+    clock.advance(1)
+    cached, flight, lead = cache.claim()
+    assert cached is None
+    assert lead
+    # Inside the margin the others keep the old token instead of waiting.
+    assert served(cache) == "one"
+    assert flight is not None
+    cache.lead(flight, lambda: entry(cache, clock, "two", 3600))
+    assert served(cache) == "two"
+
+
+def test_a_failed_renewal_keeps_the_valid_token_and_backs_off() -> None:
+    clock = ManualClock()
+    cache = make(clock)
+    fill(cache, clock, "one", lifetime=600)
+    clock.advance(550)  # inside the 60 s margin, 50 s left
+    _cached, flight, lead = cache.claim()
+    assert lead
+    assert flight is not None
+    fallback = cache.still_valid()
+
+    def fail() -> Entry:
+        raise ServerError("example: 503", provider="example", status_code=503)
+
+    cache.lead(flight, fail)
+    assert cache.outcome(flight, fallback).access_token == "one"
+    # Back-off: half the remaining 50 s, so 25 s without another attempt.
+    clock.advance(24)
+    assert served(cache) == "one"
+    clock.advance(1)
+    assert cache.claim()[2] is True
+
+
+def test_the_renewal_backoff_is_capped() -> None:
+    clock = ManualClock()
+    cache = make(clock, margin=3000)
+    fill(cache, clock, "one", lifetime=7200)
+    clock.advance(4200)  # due: 3000 s left, half of which is far over the cap
+    _, flight, _ = cache.claim()
+    assert flight is not None
+
+    def fail() -> Entry:
+        raise ServerError("example: 503", provider="example", status_code=503)
+
+    cache.lead(flight, fail)
+    clock.advance(RENEWAL_BACKOFF - 0.5)
+    assert served(cache) == "one"
+    clock.advance(1)
+    assert cache.claim()[2] is True
+
+
+def test_a_failed_first_fetch_reaches_every_waiter_and_the_next_call_retries() -> None:
+    clock = ManualClock()
+    cache = make(clock)
+    _, flight, _ = cache.claim()
+    _, joined, _ = cache.claim()
+    assert flight is not None
+    assert joined is flight
+    error = InvalidClientError("example: 401", provider="example", status_code=401)
+
+    def fail() -> Entry:
+        raise error
+
+    cache.lead(flight, fail)
+    with pytest.raises(InvalidClientError) as caught:
+        joined.result()
+    assert caught.value is error
+    assert cache.still_valid() is None
+    assert cache.claim()[2] is True
+
+
+def test_a_non_token_error_is_raised_to_the_leader_and_the_flight_still_ends() -> None:
+    clock = ManualClock()
+    cache = make(clock)
+    _, flight, _ = cache.claim()
+    assert flight is not None
+
+    def bug() -> Entry:
+        raise KeyError("bug")
+
+    with pytest.raises(KeyError):
+        cache.lead(flight, bug)
+    assert cache.claim()[2] is True  # not stuck behind a dead flight
+
+
+def test_on_token_failures_are_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
+    clock = ManualClock()
+
+    def explode(token: AccessToken) -> None:
+        raise RuntimeError("callback bug")
+
+    cache = TokenCache(
+        provider="example", clock=clock, refresh_margin=60, adopt=lambda t: None, on_token=explode
+    )
+    with caplog.at_level(logging.ERROR, logger="provider_tokens"):
+        fill(cache, clock, "one")
+    assert served(cache) == "one"
+    assert "on_token callback failed" in caplog.text
+
+
+def test_drop_compares_before_clearing() -> None:
+    clock = ManualClock()
+    cache = make(clock)
+    fill(cache, clock, "one")
+    assert cache.drop(AccessToken("other")) == "other"
+    assert served(cache) == "one"
+    assert cache.drop(None) == "one"
+    assert cache.drop(None) is None
+    assert cache.claim()[2] is True
+
+
+def test_a_stored_token_maps_onto_this_clock_and_a_due_one_hands_over_its_refresh_token() -> None:
+    clock, rec = ManualClock(), Recorder()
+    cache = make(clock, rec=rec)
+    now = clock.now()
+    fresh = StoredToken(
+        AccessToken("s", refresh_token="r1"),
+        issued_at=now - dt.timedelta(seconds=600),
+        valid_until=now + dt.timedelta(seconds=3000),
+    )
+    usable = cache.usable(fresh, adopt=True)
+    assert usable is not None
+    assert usable.expire_at == clock.monotonic() + 3000
+    assert usable.refresh_at == clock.monotonic() + 3000 - 60
+    assert rec.adopted == []
+    due = StoredToken(
+        AccessToken("s", refresh_token="r2"),
+        issued_at=now - dt.timedelta(seconds=3590),
+        valid_until=now + dt.timedelta(seconds=10),
+    )
+    assert cache.usable(due, adopt=False) is None
+    assert rec.adopted == []
+    assert cache.usable(due, adopt=True) is None
+    assert [t.refresh_token for t in rec.adopted] == ["r2"]
+    assert cache.usable(None, adopt=True) is None
+
+
+def test_threads_share_one_flight() -> None:
+    clock = ManualClock()
+    cache = make(clock)
+    release = threading.Event()
+    fetches: list[int] = []
+    results: list[AccessToken] = []
+
+    def fetch() -> Entry:
+        fetches.append(1)
+        assert release.wait(10)
+        return entry(cache, clock, "shared", 3600)
+
+    def call() -> None:
+        cached, flight, lead = cache.claim()
+        if cached is not None:
+            results.append(cached)
+        elif lead:
+            assert flight is not None
+            cache.lead(flight, fetch)
+            results.append(flight.result())
+        else:
+            assert flight is not None
+            results.append(flight.wait())
+
+    threads = [threading.Thread(target=call) for _ in range(20)]
+    for t in threads:
+        t.start()
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert fetches == [1]
+    assert {r.access_token for r in results} == {"shared"}
+    assert len(results) == 20
+
+
+async def test_a_cancelled_async_leader_does_not_cancel_the_fetch() -> None:
+    clock = ManualClock()
+    cache = make(clock)
+    release = asyncio.Event()
+
+    async def fetch() -> Entry:
+        await release.wait()
+        return entry(cache, clock, "survivor", 3600)
+
+    _, flight, lead = cache.claim()
+    assert flight is not None
+    assert lead
+    leader = asyncio.ensure_future(cache.alead(flight, fetch))
+    _, joined, _ = cache.claim()
+    assert joined is flight
+    waiter = asyncio.ensure_future(flight.wait_async())
+    await asyncio.sleep(0)
+    leader.cancel()
+    release.set()
+    assert (await asyncio.wait_for(waiter, 5)).access_token == "survivor"
+    with pytest.raises(asyncio.CancelledError):
+        await leader
+    assert served(cache) == "survivor"

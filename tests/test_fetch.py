@@ -1,0 +1,192 @@
+"""``Exchange``: one call of a generated-style operation, its errors, and its retries.
+
+The operation here is a minimal stand-in with the generated shape (``_get_kwargs``,
+``_build_response``), so the tests see the exchange's own rules, for any provider.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+from typing import Any
+
+import attrs
+import httpx
+import pytest
+
+from provider_tokens import (
+    InvalidClientError,
+    InvalidRequestError,
+    Issued,
+    MalformedResponseError,
+    RateLimitError,
+    RetryPolicy,
+    ServerError,
+    TokenTimeoutError,
+    TransportError,
+)
+from provider_tokens._fetch import Call, Exchange, Plan
+from provider_tokens._responses import Refusal
+from provider_tokens.testing import ManualClock
+
+
+@attrs.frozen
+class Parsed:
+    status_code: int
+    parsed: Any
+
+
+def _build_response(*, client: Any, response: httpx.Response) -> Parsed:
+    # Like generated code: documented statuses are parsed as JSON (which may raise).
+    if response.status_code in (200, 400, 401):
+        return Parsed(response.status_code, response.json())
+    return Parsed(response.status_code, None)
+
+
+OPERATION = types.SimpleNamespace(
+    _get_kwargs=lambda **kw: {"method": "post", "url": "/token", "data": dict(kw)},
+    _build_response=_build_response,
+)
+
+
+class Client:
+    def __init__(self, handler: Any) -> None:
+        self.requests: list[httpx.Request] = []
+
+        def record(request: httpx.Request) -> httpx.Response:
+            self.requests.append(request)
+            result: httpx.Response | Exception = handler(request)
+            if isinstance(result, Exception):
+                raise result
+            return result
+
+        self._sync = httpx.Client(base_url="https://x", transport=httpx.MockTransport(record))
+
+    def get_httpx_client(self) -> httpx.Client:
+        return self._sync
+
+    def get_async_httpx_client(self) -> httpx.AsyncClient:
+        raise NotImplementedError
+
+
+def read(parsed: Any) -> Issued | Refusal | None:
+    if isinstance(parsed, dict) and "access_token" in parsed:
+        return Issued(access_token=parsed["access_token"])
+    if isinstance(parsed, dict) and "error" in parsed:
+        return Refusal(parsed["error"], parsed.get("error_description"))
+    return None
+
+
+def exchange(clock: ManualClock, retries: int = 2) -> Exchange:
+    policy = RetryPolicy(max_retries=retries, jitter=lambda: 1.0)
+    return Exchange(provider="example", clock=clock, retry=policy)
+
+
+def answer(status: int, body: Any = None, **headers: str) -> httpx.Response:
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return httpx.Response(
+        status, content=content, headers={k.replace("_", "-"): v for k, v in headers.items()}
+    )
+
+
+def test_a_token_comes_back_with_when_it_was_sent() -> None:
+    clock = ManualClock()
+    client = Client(lambda r: answer(200, {"access_token": "t"}))
+    call = Call(OPERATION, client, {"grant_type": "client_credentials"})
+    got = exchange(clock).fetch(Plan("client_credentials"), call, read)
+    assert got.value.access_token == "t"
+    assert (got.sent_mono, got.sent_wall) == (clock.monotonic(), clock.now())
+    assert client.requests[0].content == b"grant_type=client_credentials"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (401, {"error": "invalid_client"}, InvalidClientError),
+        (400, {"error": "something_new"}, InvalidRequestError),
+        (400, b"<html>bad</html>", InvalidRequestError),  # not JSON: status class kept
+        (200, b"<html>ok</html>", MalformedResponseError),
+        (200, {"unexpected": 1}, MalformedResponseError),  # read() found nothing
+        (400, {"error": ["not", "text"]}, InvalidRequestError),  # wrong member types
+        (302, {}, MalformedResponseError),
+    ],
+)
+def test_answers_become_typed_errors_built_from_their_response(
+    status: int, body: Any, error: type[Exception]
+) -> None:
+    client = Client(lambda r: answer(status, body, location="https://elsewhere/?code=x"))
+    with pytest.raises(error) as caught:
+        exchange(ManualClock()).send(Call(OPERATION, client), read)
+    assert caught.value.__cause__ is None
+    assert "code=x" not in str(caught.value)
+
+
+def test_retryable_statuses_are_retried_after_the_policy_wait() -> None:
+    clock = ManualClock()
+    replies = iter(
+        [answer(503, {}), answer(429, {}, retry_after="7"), answer(200, {"access_token": "t"})]
+    )
+    client = Client(lambda r: next(replies))
+    got = exchange(clock).fetch(Plan("client_credentials"), Call(OPERATION, client), read)
+    assert got.value.access_token == "t"
+    assert clock.sleeps == [0.5, 7.0]
+
+
+def test_the_last_error_is_raised_when_retries_run_out() -> None:
+    clock = ManualClock()
+    client = Client(lambda r: answer(500, {}))
+    with pytest.raises(ServerError):
+        exchange(clock, retries=1).fetch(Plan("client_credentials"), Call(OPERATION, client), read)
+    assert len(client.requests) == 2
+    assert clock.sleeps == [0.5]
+
+
+def test_a_retry_after_past_the_cap_is_not_waited_for() -> None:
+    clock = ManualClock()
+    client = Client(lambda r: answer(429, {}, retry_after="3600"))
+    with pytest.raises(RateLimitError) as caught:
+        exchange(clock).fetch(Plan("client_credentials"), Call(OPERATION, client), read)
+    assert caught.value.retry_after == 3600
+    assert clock.sleeps == []
+
+
+def test_a_request_that_spends_its_grant_is_not_retried_once_sent() -> None:
+    clock = ManualClock()
+    client = Client(lambda r: answer(503, {}))
+    plan = Plan("refresh_token", {"refresh_token": "r"}, spends_grant=True)
+    with pytest.raises(ServerError) as caught:
+        exchange(clock).fetch(plan, Call(OPERATION, client), read)
+    assert len(client.requests) == 1
+    assert caught.value.__notes__ == [
+        "not retried: the refresh_token request may have reached the provider, "
+        "and what it sent may already be spent"
+    ]
+    assert "not retried" not in str(caught.value)  # the message itself is untouched
+
+
+def test_a_request_that_never_left_is_retried_even_when_it_spends_its_grant() -> None:
+    clock = ManualClock()
+    outcomes = iter([httpx.ConnectError("refused"), answer(200, {"access_token": "t"})])
+    client = Client(lambda r: next(outcomes))
+    plan = Plan("authorization_code", {"code": "c"}, spends_grant=True)
+    assert exchange(clock).fetch(plan, Call(OPERATION, client), read).value.access_token == "t"
+
+
+@pytest.mark.parametrize(
+    ("failure", "error", "sent", "retryable"),
+    [
+        (httpx.ConnectError("refused"), TransportError, False, True),
+        (httpx.ConnectTimeout("slow"), TokenTimeoutError, False, True),
+        (httpx.ReadTimeout("stuck"), TokenTimeoutError, True, False),
+        (httpx.RemoteProtocolError("dropped"), TransportError, True, True),
+    ],
+)
+def test_transport_failures_say_whether_the_request_left(
+    failure: Exception, error: type[TransportError], sent: bool, retryable: bool
+) -> None:
+    client = Client(lambda r: failure)
+    with pytest.raises(error) as caught:
+        exchange(ManualClock()).send(Call(OPERATION, client), read)
+    assert type(caught.value) is error
+    assert (caught.value.request_sent, caught.value.retryable) == (sent, retryable)
+    assert caught.value.__cause__ is failure
