@@ -17,6 +17,7 @@ import pytest
 from provider_tokens import (
     InvalidClientError,
     InvalidRequestError,
+    InvalidScopeError,
     Issued,
     MalformedResponseError,
     RateLimitError,
@@ -190,3 +191,19 @@ def test_transport_failures_say_whether_the_request_left(
     assert type(caught.value) is error
     assert (caught.value.request_sent, caught.value.retryable) == (sent, retryable)
     assert caught.value.__cause__ is failure
+
+
+def test_the_providers_own_codes_come_first_then_oauth_then_the_status() -> None:
+    client = Client(lambda r: answer(400, {"error": "Bad_Key"}))
+    own = Exchange(
+        provider="example",
+        clock=ManualClock(),
+        retry=RetryPolicy(max_retries=0),
+        codes={"bad_key": InvalidScopeError},
+    )
+    with pytest.raises(InvalidScopeError):
+        own.send(Call(OPERATION, client), read)
+    with pytest.raises(InvalidRequestError) as caught:
+        exchange(ManualClock()).send(Call(OPERATION, client), read)
+    assert type(caught.value) is InvalidRequestError
+    assert caught.value.error_code == "Bad_Key"

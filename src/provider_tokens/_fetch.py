@@ -23,7 +23,7 @@ import httpx
 from ._clock import Clock
 from ._exceptions import TokenError
 from ._http import attempt
-from ._responses import Refusal, endpoint_error, transport_error, unexpected
+from ._responses import Codes, Refusal, endpoint_error, transport_error, unexpected
 from ._retry import RetryPolicy
 
 logger = logging.getLogger("provider_tokens")
@@ -85,10 +85,13 @@ class Answer(Generic[T]):
 class Exchange:
     """Sends calls for one provider and turns every failure into a ``TokenError``."""
 
-    def __init__(self, *, provider: str, clock: Clock, retry: RetryPolicy) -> None:
+    def __init__(
+        self, *, provider: str, clock: Clock, retry: RetryPolicy, codes: Codes | None = None
+    ) -> None:
         self.provider = provider
         self._clock = clock
         self._retry = retry
+        self._codes: Codes = codes or {}
 
     # -- one attempt -------------------------------------------------------------------
 
@@ -126,7 +129,8 @@ class Exchange:
             if not outcome.well_formed():
                 reason = "error body has members of the wrong type"
                 raise unexpected(self.provider, response, reason, now=self._clock.now())
-            raise endpoint_error(self.provider, response, outcome, now=self._clock.now())
+            now = self._clock.now()
+            raise endpoint_error(self.provider, response, outcome, now=now, codes=self._codes)
         if outcome is None:
             raise unexpected(self.provider, response, "undocumented status", now=self._clock.now())
         return outcome

@@ -32,7 +32,6 @@ from ._exceptions import (
     UnsupportedGrantTypeError,
 )
 from ._redact import redact
-from ._registry import PROVIDERS
 from ._retry import RETRY_STATUSES, parse_reset_epoch, parse_retry_after, request_not_sent
 from ._token import AccessToken
 
@@ -100,15 +99,18 @@ class Refusal:
         return all(isinstance(v, str | None) for v in (self.code, self.description))
 
 
-def error_class(provider: str, status: int, code: str | None) -> type[TokenEndpointError]:
+Codes = Mapping[str, type[TokenEndpointError]]
+
+
+def error_class(status: int, code: str | None, codes: Codes) -> type[TokenEndpointError]:
+    """The class for ``status`` with ``code``, given the provider's own ``codes``."""
     if status == 429:
         return RateLimitError
     if status >= 500:
         return ServerError
     if code is not None:
         key = code.lower()
-        declared = PROVIDERS[provider].error_codes if provider in PROVIDERS else {}
-        cls = declared.get(key) or _OAUTH_CODES.get(key)
+        cls = codes.get(key) or _OAUTH_CODES.get(key)
         if cls is not None:
             return cls
     return _BY_STATUS.get(status, TokenEndpointError)
@@ -134,12 +136,20 @@ def retry_after(response: httpx.Response, now: dt.datetime) -> float | None:
 
 
 def endpoint_error(
-    provider: str, response: httpx.Response, refusal: Refusal, *, now: dt.datetime
+    provider: str,
+    response: httpx.Response,
+    refusal: Refusal,
+    *,
+    now: dt.datetime,
+    codes: Codes | None = None,
 ) -> TokenEndpointError:
-    """The typed error for ``response``, a documented error the provider module read."""
+    """The typed error for ``response``, a documented error the provider module read.
+
+    ``codes`` are the provider's own (``Provider.error_codes``), beyond the OAuth ones.
+    """
     status = response.status_code
     code, description = refusal.code, refusal.description
-    cls = refusal.by_status.get(status) or error_class(provider, status, code)
+    cls = refusal.by_status.get(status) or error_class(status, code, codes or {})
     parts = [f"{provider}: token endpoint answered {status}"]
     if code:
         parts.append(f" {code}")

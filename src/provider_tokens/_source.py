@@ -102,7 +102,12 @@ class TokenSource(httpx.Auth):
             adopt=self._stored,
             on_token=on_token,
         )
-        self._exchange = Exchange(provider=self.provider, clock=self._clock, retry=policy)
+        self._exchange = Exchange(
+            provider=self.provider,
+            clock=self._clock,
+            retry=policy,
+            codes=self.registration.error_codes,
+        )
 
     # -- what subclasses provide ----------------------------------------------------------
 
