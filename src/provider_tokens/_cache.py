@@ -14,10 +14,11 @@ One lock guards the state; no I/O happens under it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 
 import attrs
 
@@ -56,6 +57,14 @@ class Entry:
 
     def shared(self) -> StoredToken:
         return StoredToken(self.token, issued_at=self.issued_at, valid_until=self.valid_until)
+
+
+class _Outcome:
+    __slots__ = ("entry", "error")
+
+    def __init__(self) -> None:
+        self.entry: Entry | None = None
+        self.error: BaseException | None = None
 
 
 class TokenCache:
@@ -167,30 +176,14 @@ class TokenCache:
         return flight.result()
 
     def lead(self, flight: Flight, fetch: Callable[[], Entry]) -> None:
-        """Run the leader's fetch and land its outcome; only ``TokenError`` is shared."""
-        result: Entry | None = None
-        error: BaseException | None = None
-        try:
-            result = fetch()
-        except BaseException as exc:
-            error = exc
-            if not isinstance(exc, TokenError):
-                raise
-        finally:
-            self.land(flight, result, error)
+        """Run the leader's fetch and land its outcome."""
+        with self._landing(flight) as outcome:
+            outcome.entry = fetch()
 
     async def alead(self, flight: Flight, fetch: Callable[[], Awaitable[Entry]]) -> None:
         async def run() -> None:
-            result: Entry | None = None
-            error: BaseException | None = None
-            try:
-                result = await fetch()
-            except BaseException as exc:
-                error = exc
-                if not isinstance(exc, TokenError):
-                    raise
-            finally:
-                self.land(flight, result, error)
+            with self._landing(flight) as outcome:
+                outcome.entry = await fetch()
 
         # The fetch runs in its own task so that a cancelled leader does not
         # cancel it for everyone waiting on it.
@@ -199,6 +192,22 @@ class TokenCache:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         await asyncio.shield(task)
+
+    @contextlib.contextmanager
+    def _landing(self, flight: Flight) -> Iterator[_Outcome]:
+        """Land whatever the block ends with. A ``TokenError`` goes to the flight's
+        waiters (the leader reads it there too); anything else, a bug or a
+        cancellation, ends the flight with it and propagates."""
+        outcome = _Outcome()
+        try:
+            yield outcome
+        except TokenError as exc:
+            outcome.error = exc
+        except BaseException as exc:
+            outcome.error = exc
+            raise
+        finally:
+            self.land(flight, outcome.entry, outcome.error)
 
     def land(self, flight: Flight, result: Entry | None, error: BaseException | None) -> None:
         """Cache the outcome, release the flight, wake the waiters, then call back."""
