@@ -572,8 +572,8 @@ def fleet(
                 servers.reset()
                 servers.delay("moneykit", delay)
                 config = {
-                    "client_id": c.CLIENT_ID,
-                    "client_secret": c.CLIENT_SECRET,
+                    "provider": "moneykit",
+                    "credentials": {"client_id": c.CLIENT_ID, "client_secret": c.CLIENT_SECRET},
                     "base_url": base,
                     "callers": callers,
                     "mode": "threads",

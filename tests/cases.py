@@ -1,115 +1,104 @@
-"""One success case per provider, for tests that run against all five sources."""
+"""Every registered provider's ``Case``, for tests that run against all of them.
+
+The cases live with each provider's tests, in ``tests/providers/case_<name>.py``
+(``CASE = Case(...)``, see ``provider_case``); they are collected here by the
+registry's names, so a registered provider without one fails every test that
+imports this module. ``EXAMPLE`` is the one provider that tests of behaviour shared
+by all providers use as their example.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+import importlib
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from provider_tokens import GmoAozora, GmoPayment, Melio, MoneyKit, Smscx, TokenSource
+from provider_tokens import AccessToken, TokenError, TokenSource
+from provider_tokens._registry import NAMES, PROVIDERS
+from provider_tokens.testing import ManualClock
 
-from conftest import at, reply
+from conftest import START, MockProvider, reply
+from provider_case import SECRET, Case, DocumentedError, Refusal
 
-SECRET = "s3cr3t-Canary:+/=%é"
+if TYPE_CHECKING:
+    from provider_tokens.testing import FakeProviders
 
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    make: Callable[..., TokenSource]
-    success: Callable[[], httpx.Response]
-    lifetime: float
-    header: str = "Authorization"
-    scheme: str = "Bearer "
-
-    def __str__(self) -> str:
-        return self.name
-
-
-def _aozora(**common: Any) -> GmoAozora:
-    return GmoAozora(
-        "aozora-client",
-        SECRET,
-        redirect_uri="https://app.example/callback",
-        refresh_token="refresh-1",
-        **common,
-    )
-
-
-CASES = [
-    Case(
-        "gmo_payment",
-        lambda **c: GmoPayment("shop-1", SECRET, **c),
-        lambda: reply(
-            201,
-            {
-                "access_token": "gmo-access",
-                "expires_in": "3600",
-                "scope": "openapi",
-                "token_type": "bearer",
-            },
-        ),
-        3600,
-    ),
-    Case(
-        "gmo_aozora",
-        _aozora,
-        lambda: reply(
-            200,
-            {
-                "access_token": "aozora-access",
-                "refresh_token": "refresh-2",
-                "scope": "private:account offline_access",
-                "token_type": "Bearer",
-                "expires_in": 2592000,
-            },
-            content_type="application/json;charset=UTF-8",
-        ),
-        2592000,
-        header="x-access-token",
-        scheme="",
-    ),
-    Case(
-        "moneykit",
-        lambda **c: MoneyKit("mk-client", SECRET, **c),
-        lambda: reply(
-            201, {"access_token": "mk-access", "token_type": "bearer", "expires_in": 3600}
-        ),
-        3600,
-    ),
-    Case(
-        "smscx",
-        lambda **c: Smscx("sms-app", SECRET, **c),
-        lambda: reply(
-            200,
-            {
-                "access_token": "sms-access",
-                "expires_in": 86400,
-                "token_type": "Bearer",
-                "scope": "sms",
-            },
-            x_request_id="req-1",
-        ),
-        86400,
-    ),
-    Case(
-        "melio",
-        lambda **c: Melio(SECRET, account_id="acc-1", **c),
-        # One hour after the `clock` fixture's start (conftest.START).
-        lambda: reply(
-            200,
-            {
-                "data": {
-                    "accessToken": "melio-access",
-                    "expiresAt": at(3600, suffix=".000Z"),
-                    "refreshToken": "melio-refresh",
-                }
-            },
-        ),
-        3600,
-    ),
+__all__ = [
+    "BY_NAME",
+    "CASES",
+    "EXAMPLE",
+    "OTHER",
+    "SECRET",
+    "Case",
+    "DocumentedError",
+    "Refusal",
+    "fake_source",
+    "fetch",
+    "load",
+    "with_fields",
 ]
 
-BY_NAME = {case.name: case for case in CASES}
+# Where the case modules are (pytest puts it on sys.path only once it imports a test there).
+PROVIDER_TESTS = Path(__file__).resolve().parent / "providers"
+if str(PROVIDER_TESTS) not in sys.path:
+    sys.path.insert(0, str(PROVIDER_TESTS))
+
+
+def load(name: str) -> Case:
+    """The ``CASE`` of ``case_<name>``; an ImportError if it is missing or not ``name``'s."""
+    module = importlib.import_module(f"case_{name}")
+    case = getattr(module, "CASE", None)
+    if not isinstance(case, Case) or case.name != name:
+        raise ImportError(f"{module.__name__} must declare CASE = Case(name={name!r}, ...)")
+    return case
+
+
+CASES: list[Case] = [load(name) for name in NAMES]
+BY_NAME: dict[str, Case] = {case.name: case for case in CASES}
+
+# The example for behaviour every provider shares (retries, the HTTP guards, stores,
+# the fake's machinery, ...): the one place that picks it.
+EXAMPLE = BY_NAME["moneykit"]
+# Any provider but the example, where a test needs two.
+OTHER = next(case for case in CASES if case is not EXAMPLE)
+
+
+def fake_source(fake: FakeProviders, name: str, **options: Any) -> TokenSource:
+    """Provider ``name``'s source on ``fake``'s credentials, with ``options``.
+
+    A provider that needs a refresh token (a user's earlier consent) gets a fresh one
+    from the fake, unless ``options`` has one.
+    """
+    kwargs = fake.credentials(name)
+    if "refresh_token" in PROVIDERS[name].required and "refresh_token" not in options:
+        kwargs["refresh_token"] = fake.refresh_token()
+    return BY_NAME[name].source_class(**{**kwargs, **options})
+
+
+def fetch(case: Case, response: httpx.Response) -> AccessToken | TokenError:
+    """What ``case``'s source makes of ``response``: a token, or the TokenError raised."""
+    source = case.make(
+        http_client=MockProvider(response).client(), clock=ManualClock(START), max_retries=0
+    )
+    try:
+        return source.token()
+    except TokenError as exc:
+        return exc
+
+
+def with_fields(case: Case, **fields: Any) -> httpx.Response:
+    """The case's success response with some token fields (generic names, as in
+    ``Case.fields``) replaced; None drops one."""
+    success = case.success()
+    body = success.json()
+    target = case.members(body)
+    for name, value in fields.items():
+        member = case.fields.get(name, name)
+        if value is None:
+            target.pop(member, None)
+        else:
+            target[member] = value
+    return reply(success.status_code, body, content_type=success.headers["content-type"])

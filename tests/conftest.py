@@ -14,7 +14,7 @@ import pytest
 from provider_tokens.testing import ManualClock
 
 # Where the `clock` fixture starts: this run's start, whole seconds, so that absolute
-# times in scripted responses (Melio's expiresAt) are in the future for the
+# times in scripted responses (an expiry given as a date) are in the future for the
 # system clock too.
 START = dt.datetime.now(dt.UTC).replace(microsecond=0)
 

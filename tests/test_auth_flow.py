@@ -7,10 +7,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from provider_tokens import MoneyKit
-
-from cases import CASES, Case
-from conftest import MockProvider, reply
+from cases import CASES, EXAMPLE, Case
+from conftest import MockProvider
 
 
 class _Api(httpx.BaseTransport, httpx.AsyncBaseTransport):
@@ -39,12 +37,12 @@ def _api(statuses: list[int], seen: list[httpx.Request]) -> _Api:
 
 
 def _tokens(*names: str) -> MockProvider:
-    return MockProvider(
-        *(
-            reply(201, {"access_token": n, "token_type": "bearer", "expires_in": 3600})
-            for n in names
-        )
-    )
+    """The example provider, issuing the access tokens ``names`` in turn."""
+    return MockProvider(*(EXAMPLE.success(token=n) for n in names))
+
+
+def _carried(requests: list[httpx.Request]) -> list[str]:
+    return [r.headers[EXAMPLE.header] for r in requests]
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -71,17 +69,17 @@ async def test_async_requests_carry_the_header(case: Case) -> None:
 
 
 def test_a_401_invalidates_and_replays_once_with_a_new_token() -> None:
-    source = MoneyKit("id", "secret", http_client=_tokens("old", "new").client())
+    source = EXAMPLE.make(http_client=_tokens("old", "new").client())
     seen: list[httpx.Request] = []
     with httpx.Client(auth=source, transport=_api([401], seen)) as api:
         response = api.post("https://api.example/x", content=b"payload")
     assert response.status_code == 200
-    assert [r.headers["authorization"] for r in seen] == ["Bearer old", "Bearer new"]
+    assert _carried(seen) == [EXAMPLE.scheme + "old", EXAMPLE.scheme + "new"]
     assert [r.content for r in seen] == [b"payload", b"payload"]
 
 
 def test_a_second_401_is_returned_not_replayed_again() -> None:
-    source = MoneyKit("id", "secret", http_client=_tokens("a", "b", "c").client())
+    source = EXAMPLE.make(http_client=_tokens("a", "b", "c").client())
     seen: list[httpx.Request] = []
     with httpx.Client(auth=source, transport=_api([401, 401, 401], seen)) as api:
         response = api.get("https://api.example/x")
@@ -90,16 +88,16 @@ def test_a_second_401_is_returned_not_replayed_again() -> None:
 
 
 async def test_async_401_replay() -> None:
-    source = MoneyKit("id", "secret", async_http_client=_tokens("old", "new").async_client())
+    source = EXAMPLE.make(async_http_client=_tokens("old", "new").async_client())
     seen: list[httpx.Request] = []
     async with httpx.AsyncClient(auth=source, transport=_api([401], seen)) as api:
         response = await api.get("https://api.example/x")
     assert response.status_code == 200
-    assert [r.headers["authorization"] for r in seen] == ["Bearer old", "Bearer new"]
+    assert _carried(seen) == [EXAMPLE.scheme + "old", EXAMPLE.scheme + "new"]
 
 
 def test_a_streamed_body_is_not_replayed() -> None:
-    source = MoneyKit("id", "secret", http_client=_tokens("old", "new").client())
+    source = EXAMPLE.make(http_client=_tokens("old", "new").client())
     seen: list[httpx.Request] = []
 
     def body() -> Iterator[bytes]:
@@ -116,7 +114,8 @@ def test_the_token_request_ignores_auth_set_on_the_users_client() -> None:
     # token requests carry the client credentials, not a bearer token.
     mock = _tokens("t")
     shared = httpx.Client(transport=mock.client()._transport)
-    source = MoneyKit("id", "secret", http_client=shared)
+    source = EXAMPLE.make(http_client=shared)
     shared.auth = source
     assert source.token().access_token == "t"
+    assert EXAMPLE.client  # the example's client authenticates with Basic
     assert mock.requests[0].headers["authorization"].startswith("Basic ")

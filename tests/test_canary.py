@@ -15,27 +15,14 @@ from typing import Any
 import httpx
 import pytest
 
-from provider_tokens import (
-    GmoAozora,
-    GmoPayment,
-    Melio,
-    MoneyKit,
-    RetryPolicy,
-    Smscx,
-    TokenError,
-    TokenSource,
-)
+from provider_tokens import RetryPolicy, TokenError, TokenSource
 from provider_tokens._cli import main
+from provider_tokens._env import VARIABLES
+from provider_tokens._registry import NAMES
 from provider_tokens.testing import CREDENTIALS, FakeProviders, Fault
 
-CLASSES: dict[str, type[TokenSource]] = {
-    "gmo_payment": GmoPayment,
-    "gmo_aozora": GmoAozora,
-    "moneykit": MoneyKit,
-    "smscx": Smscx,
-    "melio": Melio,
-}
-SECRET_KEYS = ("shop_pass", "client_secret", "application_secret", "api_key")
+from cases import BY_NAME, fake_source
+
 WRONG = "CANARY-wrong-Secret:+/=%é"
 FAULTS = [
     Fault.html(502),
@@ -72,20 +59,17 @@ class Seen:
 
 
 def _source(fake: FakeProviders, provider: str, **overrides: Any) -> TokenSource:
-    kwargs = fake.credentials(provider)
-    if provider == "gmo_aozora":
-        kwargs["refresh_token"] = fake.refresh_token()
-    kwargs.update(overrides)
     policy = RetryPolicy(initial_delay=0.0, jitter=lambda: 1.0, max_retry_after=0.5)
-    return CLASSES[provider](**kwargs, retry_policy=policy)
+    return fake_source(fake, provider, **overrides, retry_policy=policy)
 
 
 def _drive(fake: FakeProviders, provider: str, seen: Seen) -> None:
+    case = BY_NAME[provider]
     source = _source(fake, provider)
-    seen.keep(*(CREDENTIALS[provider].get(k) for k in SECRET_KEYS))
-    seen.keep(source._refresh_token if isinstance(source, GmoAozora) else None)
+    seen.keep(CREDENTIALS[provider][case.secret])
+    seen.keep(getattr(source, "_refresh_token", None))  # the one it started with, if any
 
-    if provider != "gmo_aozora":  # a refresh is never retried once sent
+    if case.retries_sent_requests:  # a refresh, say, is never retried once sent
         fake.inject(provider, Fault.status(503))  # retried, then success
     token = source.token()
     seen.keep(token.access_token, token.refresh_token, token.raw.get("id_token"))
@@ -110,14 +94,13 @@ def _drive(fake: FakeProviders, provider: str, seen: Seen) -> None:
         fake.clear_faults(provider)
         seen.show(caught.value)
 
-    secret_key = next(k for k in SECRET_KEYS if k in CREDENTIALS[provider])
-    wrong = _source(fake, provider, **{secret_key: WRONG})
+    wrong = _source(fake, provider, **{case.secret: WRONG})
     with pytest.raises(TokenError) as refused:
         wrong.token()
     seen.show(wrong, refused.value)
 
 
-@pytest.mark.parametrize("provider", list(CLASSES))
+@pytest.mark.parametrize("provider", NAMES)
 def test_no_secret_anywhere(
     fake: FakeProviders,
     provider: str,
@@ -133,10 +116,7 @@ def test_no_secret_anywhere(
     with FakeProviders() as server:
         for name, value in server.environment(provider).items():
             monkeypatch.setenv(name, value)
-        secret_key = next(k for k in SECRET_KEYS if k in CREDENTIALS[provider])
-        from provider_tokens._env import VARIABLES
-
-        monkeypatch.setenv(VARIABLES[provider][secret_key], WRONG)
+        monkeypatch.setenv(VARIABLES[provider][BY_NAME[provider].secret], WRONG)
         assert main(["token", provider]) == 3
     out, err = capsys.readouterr()
     seen.texts += [out, err]

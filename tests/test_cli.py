@@ -8,39 +8,39 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 
 from provider_tokens._cli import main
 from provider_tokens._env import VARIABLES
+from provider_tokens._registry import NAMES, PROVIDERS
 from provider_tokens.testing import CREDENTIALS, FakeProviders, Fault
 
+from cases import CASES, EXAMPLE, Case
+from cli_support import cli_fake, env, run
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeProviders]:
-    with FakeProviders() as providers:
-        yield providers
+# Fixtures from cli_support, requested by name.
+__all__ = ["cli_fake", "env"]
 
-
-@pytest.fixture
-def env(fake: FakeProviders, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    for variables in VARIABLES.values():
-        for name in variables.values():
-            monkeypatch.delenv(name, raising=False)
-    values = fake.environment()
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    return values
+# Each provider with each keyword its command cannot do without.
+REQUIRED = [(name, key) for name, p in PROVIDERS.items() for key in p.required]
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+def _misuse() -> list[tuple[str, ...]]:
+    """A --scope for each provider that takes none, and for each an environment that
+    another provider has and it has not."""
+    every = [e for p in PROVIDERS.values() for e in p.environments]
+    argvs: list[tuple[str, ...]] = []
+    for name, provider in PROVIDERS.items():
+        if not provider.scoped:
+            argvs.append(("token", name, "--scope", "openapi"))
+        foreign = [e for e in every if e not in provider.environments]
+        if foreign:
+            argvs.append(("token", name, "--environment", foreign[0]))
+    return argvs
 
 
-@pytest.mark.parametrize("provider", ["gmo_payment", "gmo_aozora", "moneykit", "smscx", "melio"])
+@pytest.mark.parametrize("provider", NAMES)
 def test_token_prints_json(
     provider: str, env: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -53,46 +53,40 @@ def test_token_prints_json(
     assert printed["expires_in"] > 0
 
 
-def test_header_and_bare_token_formats(
-    env: dict[str, str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, _ = run(capsys, "token", "moneykit", "--format", "header")
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_header_format(case: Case, env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "token", case.name, "--format", "header")
     assert code == 0
-    assert out.startswith("Authorization: Bearer ")
-    code, out, _ = run(capsys, "token", "smscx", "--format", "token", "--scope", "sms")
+    assert out.startswith(f"{case.header}: {case.scheme}")
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_bare_token_format(
+    case: Case, env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    scope = ("--scope", case.scope) if case.scope else ()
+    code, out, _ = run(capsys, "token", case.name, "--format", "token", *scope)
     assert code == 0
     assert out.strip()
     assert " " not in out.strip()
 
 
-def test_gmo_aozora_header_and_rotated_refresh_token(
-    env: dict[str, str], capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, err = run(capsys, "token", "gmo_aozora", "--format", "header")
-    assert code == 0
-    assert out.startswith("x-access-token: ")
-    # The refresh token in the environment is now spent: say which one replaces it.
-    assert err.startswith("export GMO_AOZORA_REFRESH_TOKEN=")
-    assert env["GMO_AOZORA_REFRESH_TOKEN"] not in err
-
-
+@pytest.mark.parametrize(("provider", "key"), REQUIRED, ids=["-".join(r) for r in REQUIRED])
 def test_missing_credentials_name_the_variable(
-    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    provider: str,
+    key: str,
+    env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.delenv("MONEYKIT_CLIENT_SECRET")
-    code, out, err = run(capsys, "token", "moneykit")
+    variable = VARIABLES[provider][key]
+    monkeypatch.delenv(variable)
+    code, out, err = run(capsys, "token", provider)
     assert (code, out) == (2, "")
-    assert "MONEYKIT_CLIENT_SECRET" in err
+    assert variable in err
 
 
-@pytest.mark.parametrize(
-    "argv",
-    [
-        ("token", "gmo_payment", "--scope", "openapi"),
-        ("token", "moneykit", "--environment", "sandbox"),
-        ("token", "melio", "--environment", "staging"),
-    ],
-)
+@pytest.mark.parametrize("argv", _misuse(), ids=" ".join)
 def test_flag_misuse_is_a_usage_error(
     argv: tuple[str, ...], env: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -107,13 +101,18 @@ def test_unknown_provider_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
     assert caught.value.code == 2
 
 
+@pytest.mark.parametrize("case", CASES, ids=str)
 def test_refusal_exits_3_with_details_and_no_secret(
-    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    case: Case,
+    env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setenv("SMSCX_APPLICATION_SECRET", "wrong-CANARY-secret")
-    code, out, err = run(capsys, "token", "smscx")
+    refusal = case.wrong_secret
+    monkeypatch.setenv(VARIABLES[case.name][case.secret], "wrong-CANARY-secret")
+    code, out, err = run(capsys, "token", case.name)
     assert (code, out) == (3, "")
-    assert "provider=smscx status=401 error_code=invalid_client" in err
+    assert f"provider={case.name} status={refusal.status} error_code={refusal.code}" in err
     assert "description=" in err
     assert "CANARY" not in err
 
@@ -122,19 +121,20 @@ def test_transport_failure_exits_4(env: dict[str, str], capsys: pytest.CaptureFi
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    code, out, err = run(capsys, "token", "moneykit", "--base-url", f"http://127.0.0.1:{port}")
+    code, out, err = run(capsys, "token", EXAMPLE.name, "--base-url", f"http://127.0.0.1:{port}")
     assert (code, out) == (4, "")
     assert "ConnectError" in err
-    assert CREDENTIALS["moneykit"]["client_secret"] not in err
+    assert CREDENTIALS[EXAMPLE.name][EXAMPLE.secret] not in err
 
 
+@pytest.mark.parametrize("provider", NAMES)
 def test_a_broken_response_exits_3(
-    fake: FakeProviders, env: dict[str, str], capsys: pytest.CaptureFixture[str]
+    provider: str, cli_fake: FakeProviders, env: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fake.inject("melio", Fault.html(200))
-    code, _, err = run(capsys, "token", "melio")
+    cli_fake.inject(provider, Fault.html(200))
+    code, _, err = run(capsys, "token", provider)
     assert code == 3
-    assert err.startswith("provider-tokens: melio: ")
+    assert err.startswith(f"provider-tokens: {provider}: ")
 
 
 def test_help_names_every_credential_variable(capsys: pytest.CaptureFixture[str]) -> None:
@@ -163,7 +163,7 @@ def test_fake_server_and_token_from_another_process() -> None:
                 )
                 exports[name] = value.strip("'")
             done = subprocess.run(
-                [sys.executable, "-m", "provider_tokens", "token", "moneykit"],
+                [sys.executable, "-m", "provider_tokens", "token", EXAMPLE.name],
                 capture_output=True,
                 text=True,
                 env={**os.environ, **exports},
@@ -171,7 +171,7 @@ def test_fake_server_and_token_from_another_process() -> None:
                 check=False,
             )
             assert done.returncode == 0, done.stderr
-            assert json.loads(done.stdout)["provider"] == "moneykit"
+            assert json.loads(done.stdout)["provider"] == EXAMPLE.name
         finally:
             os.killpg(server.pid, signal.SIGINT)
             assert server.wait(timeout=10) == 0
@@ -180,13 +180,6 @@ def test_fake_server_and_token_from_another_process() -> None:
 def test_demo_shows_every_provider(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "demo")
     assert code == 0
-    for row in [
-        "gmo_payment",
-        "moneykit",
-        "smscx",
-        "melio",
-        "gmo_aozora (code)",
-        "gmo_aozora (refresh)",
-    ]:
-        assert f"\n{row} " in out
-    assert "refresh token rotated: yes" in out
+    for case in CASES:
+        for line in case.demo():
+            assert line in out

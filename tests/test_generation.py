@@ -14,6 +14,10 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
+from provider_tokens._registry import NAMES
+
+from cases import EXAMPLE
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 import add_generated_header  # noqa: E402
@@ -23,7 +27,7 @@ SPECS = sorted(p for p in (ROOT / "specs").glob("*.yaml") if p.name != "generato
 
 
 def test_there_is_one_spec_per_provider() -> None:
-    assert [p.stem for p in SPECS] == ["gmo_aozora", "gmo_payment", "melio", "moneykit", "smscx"]
+    assert [p.stem for p in SPECS] == sorted(NAMES)
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
@@ -48,18 +52,19 @@ def test_manifest_records_pinned_versions_and_spec_hashes() -> None:
 
 
 def test_diff_trees_reports_edits_additions_and_removals(tmp_path: Path) -> None:
+    name = EXAMPLE.name
     committed, fresh = tmp_path / "committed", tmp_path / "fresh"
-    shutil.copytree(ROOT / "generated" / "smscx", committed / "smscx")
-    shutil.copytree(ROOT / "generated" / "smscx", fresh / "smscx")
+    shutil.copytree(ROOT / "generated" / name, committed / name)
+    shutil.copytree(ROOT / "generated" / name, fresh / name)
     assert generate.diff_trees(committed, fresh) == []
 
-    (committed / "smscx" / "client.py").write_text("# edited by hand\n")
-    (committed / "smscx" / "stray.py").write_text("")
-    (committed / "smscx" / "types.py").unlink()
+    (committed / name / "client.py").write_text("# edited by hand\n")
+    (committed / name / "stray.py").write_text("")
+    (committed / name / "types.py").unlink()
     assert generate.diff_trees(committed, fresh) == [
-        "differs: smscx/client.py",
-        "not produced by the specs: smscx/stray.py",
-        "missing: smscx/types.py",
+        f"differs: {name}/client.py",
+        f"not produced by the specs: {name}/stray.py",
+        f"missing: {name}/types.py",
     ]
 
 

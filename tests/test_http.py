@@ -9,14 +9,14 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from provider_tokens import ConfigurationError, MalformedResponseError, MoneyKit
+from provider_tokens import ConfigurationError, MalformedResponseError
 from provider_tokens._http import MAX_BODY_BYTES, basic_auth
 from provider_tokens.testing import ManualClock
 
-from cases import BY_NAME
+from cases import EXAMPLE
 from conftest import MockProvider, reply
 
-CASE = BY_NAME["moneykit"]
+CASE = EXAMPLE
 
 
 def test_every_token_request_carries_the_timeout(clock: ManualClock) -> None:
@@ -55,20 +55,20 @@ def test_an_oversized_body_is_refused_without_reading_it_all(clock: ManualClock)
     "url", ["http://127.0.0.1:8080/mk", "http://localhost:1/x", "http://[::1]:9/y"]
 )
 def test_plain_http_is_allowed_to_loopback(url: str) -> None:
-    assert MoneyKit("id", "secret", base_url=url).base_url == url.rstrip("/")
+    assert CASE.make(base_url=url).base_url == url.rstrip("/")
 
 
 def test_plain_http_elsewhere_is_refused_unless_allowed() -> None:
     with pytest.raises(ConfigurationError, match=re.escape("plain http to example.com")):
-        MoneyKit("id", "secret", base_url="http://example.com")
-    source = MoneyKit("id", "secret", base_url="http://example.com", allow_insecure_http=True)
+        CASE.make(base_url="http://example.com")
+    source = CASE.make(base_url="http://example.com", allow_insecure_http=True)
     assert source.base_url == "http://example.com"
 
 
 @pytest.mark.parametrize("url", ["ftp://example.com", "example.com"])
 def test_base_url_must_be_absolute_http(url: str) -> None:
     with pytest.raises(ConfigurationError, match="absolute http"):
-        MoneyKit("id", "secret", base_url=url)
+        CASE.make(base_url=url)
 
 
 @pytest.mark.parametrize(
@@ -77,11 +77,11 @@ def test_base_url_must_be_absolute_http(url: str) -> None:
 )
 def test_bad_common_keywords_are_configuration_errors(keyword: str, value: float) -> None:
     with pytest.raises(ConfigurationError, match=keyword):
-        MoneyKit("id", "secret", **{keyword: value})  # type: ignore[arg-type]
+        CASE.make(**{keyword: value})
 
 
 def test_tls_is_verified_by_default() -> None:
-    source = MoneyKit("id", "secret")
+    source = CASE.make()
     pool = source._clients.sync()._transport._pool  # type: ignore[attr-defined]
     assert pool._ssl_context.verify_mode == ssl.CERT_REQUIRED
     source.close()

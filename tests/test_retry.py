@@ -20,11 +20,11 @@ from provider_tokens import (
 from provider_tokens._retry import parse_reset_epoch, parse_retry_after
 from provider_tokens.testing import ManualClock
 
-from cases import BY_NAME
+from cases import EXAMPLE
 from conftest import START, MockProvider, reply
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
-CASE = BY_NAME["moneykit"]
+CASE = EXAMPLE
 NO_JITTER = RetryPolicy(jitter=lambda: 1.0)
 
 
@@ -67,7 +67,7 @@ def test_backoff_doubles_to_the_cap_with_jitter_in_range() -> None:
 def test_server_errors_are_retried_with_backoff(clock: ManualClock) -> None:
     mock = MockProvider(unavailable(503), unavailable(502), CASE.success())
     token = CASE.make(http_client=mock.client(), clock=clock, retry_policy=NO_JITTER).token()
-    assert token.access_token == "mk-access"
+    assert token.access_token == CASE.access_token
     assert len(mock.requests) == 3
     assert clock.sleeps == [0.5, 1.0]
 
@@ -75,7 +75,7 @@ def test_server_errors_are_retried_with_backoff(clock: ManualClock) -> None:
 async def test_async_retries_wait_the_same(clock: ManualClock) -> None:
     mock = MockProvider(unavailable(500), unavailable(504), CASE.success())
     source = CASE.make(async_http_client=mock.async_client(), clock=clock, retry_policy=NO_JITTER)
-    assert (await source.atoken()).access_token == "mk-access"
+    assert (await source.atoken()).access_token == CASE.access_token
     assert clock.sleeps == [0.5, 1.0]
 
 

@@ -7,15 +7,16 @@ import datetime as dt
 import httpx
 import pytest
 
-from provider_tokens import AccessToken, MoneyKit, ServerError
+from provider_tokens import AccessToken, ServerError
 from provider_tokens.testing import ManualClock
 
-from cases import BY_NAME, CASES, Case
+from cases import CASES, EXAMPLE, Case
 from conftest import MockProvider, reply
 
 
-def mk_reply(expires_in: object = 3600, token: str = "tok") -> httpx.Response:
-    return reply(201, {"access_token": token, "token_type": "bearer", "expires_in": expires_in})
+def issued(lifetime: float = 3600, token: str = "tok") -> httpx.Response:
+    """The example provider's success answer."""
+    return EXAMPLE.success(token=token, lifetime=lifetime)
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
@@ -45,8 +46,8 @@ async def test_atoken_is_cached_too(case: Case, clock: ManualClock) -> None:
 
 
 def test_refresh_margin_is_capped_at_half_the_lifetime(clock: ManualClock) -> None:
-    mock = MockProvider(mk_reply(expires_in=100))
-    source = MoneyKit("id", "secret", http_client=mock.client(), clock=clock, refresh_margin=60)
+    mock = MockProvider(issued(lifetime=100))
+    source = EXAMPLE.make(http_client=mock.client(), clock=clock, refresh_margin=60)
     source.token()
     clock.advance(49.9)  # a 60 s margin would renew at 40 s; half the lifetime is 50 s
     source.token()
@@ -57,57 +58,36 @@ def test_refresh_margin_is_capped_at_half_the_lifetime(clock: ManualClock) -> No
 
 
 def test_zero_margin_renews_only_at_expiry(clock: ManualClock) -> None:
-    mock = MockProvider(mk_reply(expires_in=100))
-    source = MoneyKit("id", "secret", http_client=mock.client(), clock=clock, refresh_margin=0)
+    mock = MockProvider(issued(lifetime=100))
+    source = EXAMPLE.make(http_client=mock.client(), clock=clock, refresh_margin=0)
     source.token()
     clock.advance(99.9)
     source.token()
     assert len(mock.requests) == 1
 
 
-@pytest.mark.parametrize("expires_in", [None, 0, "0"])
-def test_default_ttl_applies_when_the_provider_gives_no_lifetime(
-    clock: ManualClock, expires_in: object
-) -> None:
-    body = {"access_token": "gmo", "scope": "openapi", "token_type": "bearer"}
-    if expires_in is not None:
-        body["expires_in"] = expires_in  # type: ignore[assignment]
-    mock = MockProvider(reply(201, body))
-    source = BY_NAME["gmo_payment"].make(
-        http_client=mock.client(), clock=clock, default_ttl=120, refresh_margin=10
-    )
-    token = source.token()
-    assert token.expires_at is None
-    clock.advance(109)
-    source.token()
-    assert len(mock.requests) == 1
-    clock.advance(1)
-    source.token()
-    assert len(mock.requests) == 2
-
-
 def test_expires_at_counts_from_when_the_request_was_sent(clock: ManualClock) -> None:
     def slow(request: httpx.Request) -> httpx.Response:
         clock.advance(5)  # the provider takes 5 s to answer
-        return mk_reply(expires_in=3600)
+        return issued(lifetime=3600)
 
     mock = MockProvider(slow)
-    source = MoneyKit("id", "secret", http_client=mock.client(), clock=clock)
+    source = EXAMPLE.make(http_client=mock.client(), clock=clock)
     token = source.token()
     assert token.expires_at == clock.start + dt.timedelta(seconds=3600)
 
 
 def test_invalidate_without_a_token_drops_the_cache(clock: ManualClock) -> None:
-    mock = MockProvider(mk_reply(token="a"), mk_reply(token="b"))
-    source = MoneyKit("id", "secret", http_client=mock.client(), clock=clock)
+    mock = MockProvider(issued(token="a"), issued(token="b"))
+    source = EXAMPLE.make(http_client=mock.client(), clock=clock)
     assert source.token().access_token == "a"
     source.invalidate()
     assert source.token().access_token == "b"
 
 
 def test_invalidate_with_a_token_only_clears_that_token(clock: ManualClock) -> None:
-    mock = MockProvider(mk_reply(token="a"), mk_reply(token="b"), mk_reply(token="c"))
-    source = MoneyKit("id", "secret", http_client=mock.client(), clock=clock)
+    mock = MockProvider(issued(token="a"), issued(token="b"), issued(token="c"))
+    source = EXAMPLE.make(http_client=mock.client(), clock=clock)
     old = source.token()
     source.invalidate(old)
     new = source.token()
@@ -119,8 +99,8 @@ def test_invalidate_with_a_token_only_clears_that_token(clock: ManualClock) -> N
 
 def test_on_token_is_called_with_every_new_token(clock: ManualClock) -> None:
     seen: list[AccessToken] = []
-    mock = MockProvider(mk_reply(token="a"), mk_reply(token="b"))
-    source = MoneyKit("id", "secret", http_client=mock.client(), clock=clock, on_token=seen.append)
+    mock = MockProvider(issued(token="a"), issued(token="b"))
+    source = EXAMPLE.make(http_client=mock.client(), clock=clock, on_token=seen.append)
     source.token()
     source.token()
     source.invalidate()
@@ -132,14 +112,14 @@ def test_a_failing_on_token_callback_does_not_fail_the_caller(clock: ManualClock
     def broken(token: AccessToken) -> None:
         raise RuntimeError("disk full")
 
-    mock = MockProvider(mk_reply())
-    source = MoneyKit("id", "secret", http_client=mock.client(), clock=clock, on_token=broken)
+    mock = MockProvider(issued())
+    source = EXAMPLE.make(http_client=mock.client(), clock=clock, on_token=broken)
     assert source.token().access_token == "tok"
 
 
 def test_failed_renewal_keeps_the_valid_token_and_backs_off(clock: ManualClock) -> None:
-    mock = MockProvider(mk_reply(expires_in=600, token="a"), reply(400, {"error_message": "no"}))
-    source = MoneyKit("id", "secret", http_client=mock.client(), clock=clock, max_retries=0)
+    mock = MockProvider(issued(lifetime=600, token="a"), reply(400, {"error_message": "no"}))
+    source = EXAMPLE.make(http_client=mock.client(), clock=clock, max_retries=0)
     first = source.token()
     clock.advance(541)  # inside the 60 s margin, 59 s of validity left
     assert source.token() is first  # renewal failed; the old token is still good
@@ -153,8 +133,8 @@ def test_failed_renewal_keeps_the_valid_token_and_backs_off(clock: ManualClock) 
 
 
 def test_after_expiry_the_renewal_error_reaches_the_caller(clock: ManualClock) -> None:
-    mock = MockProvider(mk_reply(expires_in=600), reply(503, {"error_message": "down"}))
-    source = MoneyKit("id", "secret", http_client=mock.client(), clock=clock, max_retries=0)
+    mock = MockProvider(issued(lifetime=600), reply(503, {"error_message": "down"}))
+    source = EXAMPLE.make(http_client=mock.client(), clock=clock, max_retries=0)
     source.token()
     clock.advance(600)
     with pytest.raises(ServerError) as caught:

@@ -8,9 +8,9 @@ import threading
 import httpx
 import pytest
 
-from provider_tokens import AccessToken, InvalidClientError, MoneyKit, TokenSource
+from provider_tokens import AccessToken, InvalidClientError, TokenSource
 
-from cases import CASES, Case
+from cases import CASES, EXAMPLE, Case
 from conftest import MockProvider, reply
 
 THREADS = 100
@@ -84,11 +84,9 @@ async def test_tasks_on_a_cold_cache_make_one_request(case: Case) -> None:
 
 async def test_threads_and_tasks_together_make_one_request() -> None:
     arrivals = Arrivals(THREADS + 1)
-    mock = MockProvider(reply(201, {"access_token": "t", "token_type": "bearer", "expires_in": 60}))
+    mock = MockProvider(EXAMPLE.success(token="t", lifetime=60))
     mock.gate = arrivals.all_in
-    source = MoneyKit(
-        "id", "secret", http_client=mock.client(), async_http_client=mock.async_client()
-    )
+    source = EXAMPLE.make(http_client=mock.client(), async_http_client=mock.async_client())
 
     async def tasks() -> list[AccessToken]:
         arrivals.arrive()  # the tasks count as one arrival: they start together
@@ -105,10 +103,10 @@ def test_a_failed_fetch_reaches_every_waiter_and_the_next_call_retries() -> None
     arrivals = Arrivals(THREADS)
     mock = MockProvider(
         reply(401, {"error_code": "api_error.auth.unauthorized", "error_message": "bad"}),
-        reply(201, {"access_token": "t", "token_type": "bearer", "expires_in": 60}),
+        EXAMPLE.success(token="t", lifetime=60),
     )
     mock.gate = arrivals.all_in
-    source = MoneyKit("id", "secret", http_client=mock.client())
+    source = EXAMPLE.make(http_client=mock.client())
 
     results = _run_threads(source, arrivals, THREADS)
 
@@ -121,7 +119,7 @@ def test_a_failed_fetch_reaches_every_waiter_and_the_next_call_retries() -> None
 
 async def test_a_failed_fetch_reaches_every_task() -> None:
     mock = MockProvider(reply(401, {"error_message": "bad"}))
-    source = MoneyKit("id", "secret", async_http_client=mock.async_client())
+    source = EXAMPLE.make(async_http_client=mock.async_client())
     results = await asyncio.gather(*(source.atoken() for _ in range(TASKS)), return_exceptions=True)
     assert len(mock.requests) == 1
     assert all(isinstance(r, InvalidClientError) for r in results)
@@ -134,10 +132,10 @@ async def test_the_async_path_does_not_block_the_event_loop() -> None:
 
     async def handler(request: httpx.Request) -> httpx.Response:
         await asyncio.wait_for(other_ran.wait(), timeout=5)
-        return reply(201, {"access_token": "t", "token_type": "bearer", "expires_in": 60})
+        return EXAMPLE.success(token="t", lifetime=60)
 
-    source = MoneyKit(
-        "id", "secret", async_http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    source = EXAMPLE.make(
+        async_http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))
     )
 
     async def other() -> None:
@@ -155,10 +153,10 @@ async def test_a_cancelled_leader_does_not_cancel_the_fetch_for_others() -> None
         nonlocal calls
         calls += 1
         await release.wait()
-        return reply(201, {"access_token": "t", "token_type": "bearer", "expires_in": 60})
+        return EXAMPLE.success(token="t", lifetime=60)
 
-    source = MoneyKit(
-        "id", "secret", async_http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    source = EXAMPLE.make(
+        async_http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))
     )
     leader = asyncio.ensure_future(source.atoken())
     await asyncio.sleep(0)
@@ -175,10 +173,10 @@ async def test_sync_token_inside_the_fetching_loop_fails_instead_of_deadlocking(
 
     async def handler(request: httpx.Request) -> httpx.Response:
         await release.wait()
-        return reply(201, {"access_token": "t", "token_type": "bearer", "expires_in": 60})
+        return EXAMPLE.success(token="t", lifetime=60)
 
-    source = MoneyKit(
-        "id", "secret", async_http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    source = EXAMPLE.make(
+        async_http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))
     )
     fetching = asyncio.ensure_future(source.atoken())
     await asyncio.sleep(0)  # let it start its fetch on this loop

@@ -15,13 +15,17 @@ import time
 
 import httpx
 
-from provider_tokens import MoneyKit
+from provider_tokens import TokenSource
 from provider_tokens.stores import MemoryStore
 from provider_tokens.testing import FakeProviders, Fault
 
+from cases import EXAMPLE, fake_source
 
-def _source(fake: FakeProviders) -> MoneyKit:
-    return MoneyKit(**fake.credentials("moneykit"), store=MemoryStore())
+NAME = EXAMPLE.name
+
+
+def _source(fake: FakeProviders) -> TokenSource:
+    return fake_source(fake, NAME, store=MemoryStore())
 
 
 def _rate(client: httpx.Client, n: int) -> float:
@@ -55,7 +59,7 @@ def test_hot_path_costs_about_a_fixed_header(fake_providers: FakeProviders) -> N
                 rates = {name: _rate(client, 300) for name, client in order}
                 if i >= 2:  # warm-up rounds
                     ratios.append(rates["ours"] / rates["fixed"])
-    assert len(fake_providers.requests("moneykit")) == 1  # the token stayed cached
+    assert len(fake_providers.requests(NAME)) == 1  # the token stayed cached
     # About 1.0 measured (make bench: +0.6 us per request); twice the cost is 0.5.
     assert statistics.median(ratios) >= 0.6, ratios
 
@@ -65,7 +69,7 @@ def test_cold_start_sends_one_token_request_for_100_threads(
 ) -> None:
     # Item 3: everyone asks at once on an empty cache; the answer is held back so
     # that they are all waiting at the same time.
-    fake_providers.inject("moneykit", Fault.delay(0.05), times=None)
+    fake_providers.inject(NAME, Fault.delay(0.05), times=None)
     with _source(fake_providers) as source:
         barrier = threading.Barrier(100)
         tokens: list[str] = []
@@ -81,17 +85,17 @@ def test_cold_start_sends_one_token_request_for_100_threads(
             thread.join()
     assert len(tokens) == 100
     assert len(set(tokens)) == 1
-    assert len(fake_providers.requests("moneykit")) == 1
+    assert len(fake_providers.requests(NAME)) == 1
 
 
 async def test_cold_start_sends_one_token_request_for_1000_tasks(
     fake_providers: FakeProviders,
 ) -> None:
-    fake_providers.inject("moneykit", Fault.delay(0.05), times=None)
+    fake_providers.inject(NAME, Fault.delay(0.05), times=None)
     async with _source(fake_providers) as source:
         found = await asyncio.gather(*(source.atoken() for _ in range(1000)))
     assert len({t.access_token for t in found}) == 1
-    assert len(fake_providers.requests("moneykit")) == 1
+    assert len(fake_providers.requests(NAME)) == 1
 
 
 def _wall(code: str) -> float:

@@ -1,32 +1,66 @@
 """Shared by the contract tests: the specs, and Stoplight Prism mock servers over them.
 
 The specs are read from ``specs/`` unless ``PROVIDER_TOKENS_CONTRACT_SPECS`` names
-another directory holding the same five files (used to show that the contract
-tests fail when a spec and the code disagree, without touching the real specs).
+another directory holding the same files, one per registered provider (used to show
+that the contract tests fail when a spec and the code disagree, without touching the
+real specs).
 
 Prism is found through ``PROVIDER_TOKENS_PRISM`` (set by ``make pytest``), else at
 ``tools/prism/node_modules/.bin/prism`` (installed by ``make prism``). Without it
 the Prism tests skip, except under CI (``CI`` set), where they fail.
+
+The ``prism`` fixture (import it, and list it in the module's ``__all__``) is one
+Prism mock per provider, started once for the whole session, whichever module asks
+first. ``Wire`` and ``make_source`` build the real token sources pointed at them;
+``assert_prism_rejects`` and ``assert_source_fails_without`` are the checks each
+provider's own contract module runs on its requests.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import json
 import os
 import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import httpx
 import pytest
 import yaml
 
-from provider_tokens.testing import PROVIDERS
+from provider_tokens import TokenEndpointError, TokenSource
+from provider_tokens._registry import PROVIDERS as DECLARED
+from provider_tokens.testing import CREDENTIALS, PROVIDERS, ManualClock
 from provider_tokens.testing._servers import free_port
+
+from cases import BY_NAME
+
+__all__ = [
+    "BASIC",
+    "FORM",
+    "PrismMock",
+    "Wire",
+    "assert_prism_rejects",
+    "assert_source_fails_without",
+    "example_expiry",
+    "example_token",
+    "load_spec",
+    "make_source",
+    "prism",
+    "prism_executable",
+    "prism_mocks",
+    "spec_path",
+    "success_example",
+    "token_path",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 PRISM_DEFAULT = ROOT / "tools" / "prism" / "node_modules" / ".bin" / "prism"
@@ -36,7 +70,7 @@ STOP_TIMEOUT = 10.0
 
 
 def specs_dir() -> Path:
-    """Where the five specs are read from (``specs/``, or the override)."""
+    """Where the specs are read from (``specs/``, or the override)."""
     override = os.environ.get("PROVIDER_TOKENS_CONTRACT_SPECS")
     return Path(override).resolve() if override else ROOT / "specs"
 
@@ -186,3 +220,178 @@ def prism_mocks(
     finally:
         for mock in mocks.values():
             mock.stop()
+
+
+_MOCKS = pytest.StashKey[Mapping[str, PrismMock]]()
+
+
+@pytest.fixture(scope="module")
+def prism(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Mapping[str, PrismMock]:
+    """One Prism mock per provider, started in parallel on first use; shared by every
+    module that asks, stopped when the session ends."""
+    config = request.config
+    if _MOCKS not in config.stash:
+        executable = prism_executable()
+        stack = contextlib.ExitStack()
+        config.add_cleanup(stack.close)
+        config.stash[_MOCKS] = stack.enter_context(
+            prism_mocks(executable, tmp_path_factory.mktemp("prism"))
+        )
+    return config.stash[_MOCKS]
+
+
+# -- the real token sources, pointed at Prism --------------------------------------------
+
+
+class Wire:
+    """httpx clients for the sources under test; they record every answer Prism gives.
+
+    ``on_request`` may alter each request on its way out (after the source's own
+    credentials are on it). ``async with Wire() as wire`` closes the clients.
+    """
+
+    def __init__(self, on_request: Callable[[httpx.Request], None] | None = None) -> None:
+        self.responses: list[httpx.Response] = []
+        self._on_request = on_request
+        self._client = httpx.Client(
+            event_hooks={"request": [self._request], "response": [self._response]}
+        )
+        self._async_client = httpx.AsyncClient(
+            event_hooks={"request": [self._arequest], "response": [self._aresponse]}
+        )
+
+    async def __aenter__(self) -> Wire:
+        return self
+
+    async def __aexit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        self._client.close()
+        await self._async_client.aclose()
+        if exc is not None:  # say what Prism found wrong with the requests, if anything
+            for note in self.violations():
+                exc.add_note(note)
+
+    def violations(self) -> list[str]:
+        return [
+            f"Prism, on {r.request.method} {r.request.url.path} -> {r.status_code}: "
+            + "; ".join(v["message"] for v in json.loads(r.headers["sl-violations"]))
+            for r in self.responses
+            if "sl-violations" in r.headers
+        ]
+
+    def _request(self, request: httpx.Request) -> None:
+        if self._on_request is not None:
+            self._on_request(request)
+
+    async def _arequest(self, request: httpx.Request) -> None:
+        self._request(request)
+
+    def _response(self, response: httpx.Response) -> None:
+        self.responses.append(response)
+
+    async def _aresponse(self, response: httpx.Response) -> None:
+        self._response(response)
+
+    def clients(self) -> dict[str, Any]:
+        return {"http_client": self._client, "async_http_client": self._async_client}
+
+    def exchanges(self) -> list[tuple[str, str]]:
+        return [(r.request.method, r.request.url.path) for r in self.responses]
+
+    def assert_no_violations(self) -> None:
+        assert self.responses, "no request reached Prism"
+        assert self.violations() == []
+
+
+def token_path(provider: str) -> str:
+    """The provider's token operation."""
+    return DECLARED[provider].token_path
+
+
+def example_token(provider: str) -> str:
+    """The access token in the spec's success example of the token operation."""
+    case = BY_NAME[provider]
+    token = case.members(success_example(provider, token_path(provider)))
+    value = token[case.fields["access_token"]]
+    assert isinstance(value, str)
+    return value
+
+
+def example_expiry(provider: str) -> dt.datetime | None:
+    """The absolute expiry in that example, for a provider that gives one."""
+    case = BY_NAME[provider]
+    if "expires_at" not in case.fields:
+        return None
+    token = case.members(success_example(provider, token_path(provider)))
+    value: str = token[case.fields["expires_at"]]
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+# Constructor keywords that are not credentials, left as the fake has them.
+_SETTINGS = {"redirect_uri", "auth_method", "account_id"}
+
+
+def make_source(provider: str, base_url: str, wire: Wire, **extra: Any) -> TokenSource:
+    """The provider's real token source, pointed at Prism.
+
+    Prism takes any credential values; each source gets its own (a unique suffix),
+    so that no token is shared between sources and every source asks Prism itself.
+    A required credential the fake's test client has not (a refresh token from an
+    earlier consent) is made up the same way.
+    """
+    unique = uuid.uuid4().hex[:12]
+    kwargs: dict[str, Any] = {
+        key: value if key in _SETTINGS else f"{value}-{unique}"
+        for key, value in CREDENTIALS[provider].items()
+    }
+    kwargs.update(wire.clients(), base_url=base_url, max_retries=0, **extra)
+    expiry = example_expiry(provider)
+    if expiry is not None:
+        # The example's absolute expiry may lie in the past: run the source an hour
+        # before it. Nothing here waits on time (no retries): a clock standing still will do.
+        kwargs.setdefault("clock", ManualClock(expiry - dt.timedelta(hours=1)))
+    for key in DECLARED[provider].required:
+        kwargs.setdefault(key, f"{key}-from-an-earlier-consent-{unique}")
+    return BY_NAME[provider].source_class(**kwargs)
+
+
+# -- the checks each provider's contract module runs -----------------------------------------
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+BASIC = {"Authorization": "Basic dXNlcjpwYXNz"}  # user:pass
+
+
+def assert_prism_rejects(
+    mock: PrismMock, method: str, path: str, headers: dict[str, str], body: str, status: int
+) -> None:
+    """Prism answers a request that breaks the spec with ``status`` and an Error violation."""
+    response = httpx.request(
+        method, mock.base_url + path, headers=headers, content=body, timeout=10
+    )
+    assert response.status_code == status, response.text
+    violations = json.loads(response.headers["sl-violations"])
+    assert any(v["severity"] == "Error" for v in violations), violations
+
+
+def _drop(header: str) -> Callable[[httpx.Request], None]:
+    def hook(request: httpx.Request) -> None:
+        del request.headers[header]
+
+    return hook
+
+
+async def assert_source_fails_without(
+    mock: PrismMock, header: str, status: int, error: type[TokenEndpointError]
+) -> None:
+    """The provider's source, with ``header`` taken off each request on its way out,
+    gets ``status`` from Prism, as ``error``, sync and async."""
+    async with Wire(on_request=_drop(header)) as wire:
+        async with make_source(mock.provider, mock.base_url, wire) as source:
+            with pytest.raises(error) as sync_error:
+                source.token()
+            with pytest.raises(error) as async_error:
+                await source.atoken()
+    assert sync_error.value.status_code == async_error.value.status_code == status
+    assert len(wire.responses) == 2
+    assert all("sl-violations" in r.headers for r in wire.responses)

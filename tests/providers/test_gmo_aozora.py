@@ -8,11 +8,23 @@ from pathlib import Path
 import httpx
 import pytest
 
-from provider_tokens import AccessToken, GmoAozora, NoRefreshTokenError, ServerError, TransportError
+from provider_tokens import (
+    AccessToken,
+    GmoAozora,
+    InvalidClientError,
+    NoRefreshTokenError,
+    ServerError,
+    TransportError,
+)
 from provider_tokens.stores import FileStore
-from provider_tokens.testing import ManualClock
+from provider_tokens.testing import FakeProviders, ManualClock
 
+from case_gmo_aozora import CASE, oauth
+from cli_support import cli_fake, env, run
 from conftest import MockProvider, reply
+
+# Fixtures from cli_support, requested by name.
+__all__ = ["cli_fake", "env"]
 
 JSON = "application/json;charset=UTF-8"
 REDIRECT = "https://app.example/callback"
@@ -197,3 +209,39 @@ def test_user_id_separates_users_in_a_shared_store(clock: ManualClock, tmp_path:
     assert alice.store_key != bob.store_key
     assert (alice.token().access_token, bob.token().access_token) == ("alice-token", "bob-token")
     assert "user_id='alice'" in repr(alice)
+
+
+def test_unknown_codes_fall_back_by_status(clock: ManualClock) -> None:
+    mock = MockProvider(reply(401, oauth("brand_new_code"), content_type=JSON))
+    source = CASE.make(http_client=mock.client(), clock=clock)
+    with pytest.raises(InvalidClientError) as caught:
+        source.token()
+    assert caught.value.error_code == "brand_new_code"
+
+
+def test_a_rotated_refresh_token_travels_through_the_store(tmp_path: Path) -> None:
+    # Two processes (two sources, one FileStore) started with the same refresh token.
+    with FakeProviders(serve=False) as fake:
+        stale = fake.refresh_token()
+        shared = FileStore(tmp_path)
+        kwargs = fake.credentials("gmo_aozora")
+        a = GmoAozora(**kwargs, refresh_token=stale, store=shared)
+        b = GmoAozora(**kwargs, refresh_token=stale, store=shared)
+        first = a.token()  # refreshes with `stale`, which is now spent
+        assert b.token().access_token == first.access_token  # read from the store
+        b.invalidate()  # say the API refused it: b must refresh with A's new token
+        second = b.token()
+        forms = [r.form for r in fake.requests("gmo_aozora")]
+    assert second.access_token != first.access_token
+    assert [f["refresh_token"] for f in forms] == [stale, first.refresh_token]
+
+
+def test_command_header_and_rotated_refresh_token(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "token", "gmo_aozora", "--format", "header")
+    assert code == 0
+    assert out.startswith("x-access-token: ")
+    # The refresh token in the environment is now spent: say which one replaces it.
+    assert err.startswith("export GMO_AOZORA_REFRESH_TOKEN=")
+    assert env["GMO_AOZORA_REFRESH_TOKEN"] not in err

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import pytest
 
-from provider_tokens import ConfigurationError, GmoPayment
+import provider_tokens
+from provider_tokens import ConfigurationError, GmoPayment, RateLimitError
 from provider_tokens.testing import ManualClock
 
-from cases import BY_NAME
-from conftest import MockProvider
-
-CASE = BY_NAME["gmo_payment"]
+from case_gmo_payment import CASE, PROBLEM, problem
+from conftest import MockProvider, reply
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,40 @@ def test_unknown_environment_is_a_configuration_error() -> None:
 def test_empty_credentials_are_refused_by_name() -> None:
     with pytest.raises(ConfigurationError, match="shop_pass must be a non-empty string"):
         GmoPayment("shop", "")
+
+
+def test_retry_after_is_read_from_a_429(clock: ManualClock) -> None:
+    mock = MockProvider(
+        reply(429, problem("too_many_requests"), content_type=PROBLEM, retry_after="120")
+    )
+    source = CASE.make(http_client=mock.client(), clock=clock)
+    with pytest.raises(RateLimitError) as caught:
+        source.token()
+    assert caught.value.retry_after == 120.0
+    assert len(mock.requests) == 1  # over the 60 s cap: not waited for
+
+
+@pytest.mark.parametrize("expires_in", [None, 0, "0"])
+def test_default_ttl_applies_when_the_provider_gives_no_lifetime(
+    clock: ManualClock, expires_in: object
+) -> None:
+    body = {"access_token": "gmo", "scope": "openapi", "token_type": "bearer"}
+    if expires_in is not None:
+        body["expires_in"] = expires_in  # type: ignore[assignment]
+    mock = MockProvider(reply(201, body))
+    source = CASE.make(http_client=mock.client(), clock=clock, default_ttl=120, refresh_margin=10)
+    token = source.token()
+    assert token.expires_at is None
+    clock.advance(109)
+    source.token()
+    assert len(mock.requests) == 1
+    clock.advance(1)
+    source.token()
+    assert len(mock.requests) == 2
+
+
+def test_deep_imports_are_the_same_objects_as_attribute_access() -> None:
+    from provider_tokens.gmo_payment.models import TokenResponse
+
+    gmo_payment: Any = provider_tokens.gmo_payment
+    assert gmo_payment.models.TokenResponse is TokenResponse

@@ -11,10 +11,9 @@ import pytest
 from provider_tokens import MalformedResponseError, Melio
 from provider_tokens.testing import ManualClock
 
-from cases import BY_NAME
+from case_melio import CASE
+from cases import fetch, with_fields
 from conftest import START, MockProvider, at, reply
-
-CASE = BY_NAME["melio"]
 
 
 def _body(expires_at: str) -> dict[str, object]:
@@ -90,3 +89,10 @@ def test_a_past_or_unparseable_expiry_is_malformed(expires_at: str, clock: Manua
 def test_both_success_statuses(status: int, clock: ManualClock) -> None:
     mock = MockProvider(reply(status, _body(at(3600))))
     assert CASE.make(http_client=mock.client(), clock=clock).token().access_token == "m"
+
+
+@pytest.mark.parametrize(
+    "value", ["tomorrow", "2026-13-45T00:00:00Z", "2020-01-01T00:00:00Z", 1700000000, None]
+)
+def test_bad_melio_expiry_is_malformed(value: Any) -> None:
+    assert isinstance(fetch(CASE, with_fields(CASE, expires_at=value)), MalformedResponseError)

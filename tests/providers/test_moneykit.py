@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
+import provider_tokens
 from provider_tokens import InvalidClientError, MoneyKit
 
-from cases import BY_NAME
+from case_moneykit import CASE
 from conftest import MockProvider, reply
 
-CASE = BY_NAME["moneykit"]
 INTROSPECT = {
     "client_id": "mk-client",
     "client_name": "unused",
@@ -110,3 +112,10 @@ def test_a_read_timeout_is_not_retried_and_is_a_timeout_error(clock: object) -> 
     with pytest.raises(TimeoutError):
         CASE.make(http_client=mock.client(), clock=clock).token()
     assert len(mock.requests) == 1
+
+
+def test_deep_imports_are_the_same_objects_as_attribute_access() -> None:
+    from provider_tokens.moneykit.api.access_token import create_access_token
+
+    moneykit: Any = provider_tokens.moneykit
+    assert moneykit.api.access_token.create_access_token is create_access_token

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from provider_tokens import Smscx
+from provider_tokens import RateLimitError, Smscx
 from provider_tokens.testing import ManualClock
 
-from cases import BY_NAME
+from case_smscx import CASE, envelope
 from conftest import MockProvider, reply
-
-CASE = BY_NAME["smscx"]
 
 
 @pytest.mark.parametrize(("scope", "form"), [(None, {}), ("sms otp", {"scope": "sms otp"})])
@@ -35,3 +33,12 @@ def test_never_expiring_tokens_use_the_default_lifetime(
     clock.advance(600 - 60)
     source.token()
     assert len(mock.requests) == 2
+
+
+def test_smscx_rate_limit_reset_gives_retry_after(clock: ManualClock) -> None:
+    reset = int(clock.now().timestamp()) + 90
+    mock = MockProvider(reply(429, envelope("rate_limit"), x_rate_limit_reset=str(reset)))
+    source = CASE.make(http_client=mock.client(), clock=clock, max_retries=0)
+    with pytest.raises(RateLimitError) as caught:
+        source.token()
+    assert caught.value.retry_after == 90.0

@@ -1,7 +1,8 @@
-"""One worker of a fleet: a MoneyKit source on a shared store, many callers at once.
+"""One worker of a fleet: a token source on a shared store, many callers at once.
 
 Run by the fleet tests and by ``make bench`` (item 5) as
-``python fleet_worker.py CONFIG_JSON``; prints "ready",
+``python fleet_worker.py CONFIG_JSON``, the config naming the ``provider`` and its
+``credentials`` (keyword arguments of its source); prints "ready",
 waits for "go" on stdin, then asks for a token from ``callers`` threads (or asyncio
 tasks) at once and prints the JSON summary of what they got.
 """
@@ -14,7 +15,8 @@ import sys
 import threading
 from typing import Any
 
-from provider_tokens import MoneyKit
+import provider_tokens
+from provider_tokens._registry import PROVIDERS
 from provider_tokens.stores import FileStore, MemoryStore, RedisStore, TokenStore
 
 
@@ -34,11 +36,9 @@ def make_store(config: dict[str, Any]) -> TokenStore:
 
 def main() -> None:
     config = json.loads(sys.argv[1])
-    source = MoneyKit(
-        config["client_id"],
-        config["client_secret"],
-        base_url=config["base_url"],
-        store=make_store(config),
+    source_class = getattr(provider_tokens, PROVIDERS[config["provider"]].source)
+    source = source_class(
+        **config["credentials"], base_url=config["base_url"], store=make_store(config)
     )
     callers = config["callers"]
     print("ready", flush=True)

@@ -1,7 +1,7 @@
 """Fleets of processes on a shared store: one token request per fleet.
 
-8 worker processes x 25 threads (or asyncio tasks) ask for a MoneyKit token at the
-same moment, against the fake provider server; the server counts the requests.
+8 worker processes x 25 threads (or asyncio tasks) ask for a token (of the example
+provider) at the same moment, against the fake provider server; the server counts the requests.
 """
 
 from __future__ import annotations
@@ -16,19 +16,22 @@ import pytest
 
 from provider_tokens.testing import CREDENTIALS, FakeProviders, Fault
 
+from cases import EXAMPLE
 from store_support import Fleet, redis_url
 
 __all__ = ["redis_url"]  # the fixture, used by name
 
 PROCESSES, CALLERS = 8, 25
+NAME = EXAMPLE.name
 
 
 def _config(
     fake: FakeProviders, store: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> dict[str, Any]:
     config: dict[str, Any] = {
-        **CREDENTIALS["moneykit"],
-        "base_url": fake.base_url("moneykit"),
+        "provider": NAME,
+        "credentials": dict(CREDENTIALS[NAME]),
+        "base_url": fake.base_url(NAME),
         "store": store,
         "callers": CALLERS,
         "mode": "threads",
@@ -47,14 +50,14 @@ def test_one_token_request_per_fleet(
 ) -> None:
     with FakeProviders() as fake:
         # Hold every answer back a little, so that all 8 processes are asking at once.
-        fake.inject("moneykit", Fault.delay(0.3), times=None)
+        fake.inject(NAME, Fault.delay(0.3), times=None)
         fleet = Fleet({**_config(fake, store, tmp_path, request), "mode": mode}, PROCESSES)
         try:
             fleet.ready()
             results = fleet.go()
         finally:
             fleet.close()
-        requests = len(fake.requests("moneykit"))
+        requests = len(fake.requests(NAME))
 
     assert requests == 1
     assert sum(r["calls"] for r in results) == PROCESSES * CALLERS
@@ -66,7 +69,7 @@ def test_without_a_shared_store_each_process_fetches(
 ) -> None:
     # The baseline the shared stores improve on: the default MemoryStore is per process.
     with FakeProviders() as fake:
-        fake.inject("moneykit", Fault.delay(0.3), times=None)
+        fake.inject(NAME, Fault.delay(0.3), times=None)
         config = {**_config(fake, "memory", tmp_path, request), "store": "memory"}
         fleet = Fleet(config, PROCESSES)
         try:
@@ -74,7 +77,7 @@ def test_without_a_shared_store_each_process_fetches(
             results = fleet.go()
         finally:
             fleet.close()
-        requests = len(fake.requests("moneykit"))
+        requests = len(fake.requests(NAME))
     assert requests == PROCESSES
     assert all(len(r["tokens"]) == 1 for r in results)
 
@@ -85,7 +88,7 @@ def test_a_killed_lock_holder_does_not_block_the_others(
 ) -> None:
     with FakeProviders() as fake:
         config = {**_config(fake, store, tmp_path, request), "callers": 1, "lease": 1.0}
-        fake.inject("moneykit", Fault.delay(5), times=1)  # the holder hangs mid-fetch
+        fake.inject(NAME, Fault.delay(5), times=1)  # the holder hangs mid-fetch
         holder = Fleet(config, 1)
         try:
             holder.ready()
@@ -94,7 +97,7 @@ def test_a_killed_lock_holder_does_not_block_the_others(
                 proc.stdin.write("go\n")
                 proc.stdin.flush()
             deadline = time.monotonic() + 10
-            while not fake.requests("moneykit"):
+            while not fake.requests(NAME):
                 assert time.monotonic() < deadline, "the holder never sent its request"
                 time.sleep(0.01)
             os.kill(holder.procs[0].pid, signal.SIGKILL)
@@ -111,6 +114,6 @@ def test_a_killed_lock_holder_does_not_block_the_others(
         waited = time.monotonic() - started
 
     assert len({token for r in results for token in r["tokens"]}) == 1
-    assert len(fake.requests("moneykit")) == 2  # the dead holder's, and one more
+    assert len(fake.requests(NAME)) == 2  # the dead holder's, and one more
     # flock dies with its holder; a Redis lock waits out its 1 s lease.
     assert waited < 10

@@ -7,14 +7,23 @@ from pathlib import Path
 
 import pytest
 
-from provider_tokens import GmoAozora, MoneyKit
+from provider_tokens._registry import PROVIDERS
 from provider_tokens.stores import FileStore, MemoryStore, RedisStore, StoredToken, default_store
-from provider_tokens.testing import FakeProviders, ManualClock
+from provider_tokens.testing import ManualClock
 
-from cases import BY_NAME, SECRET
+from cases import EXAMPLE, SECRET
 from conftest import MockProvider
 
-CASE = BY_NAME["moneykit"]
+CASE = EXAMPLE
+
+
+def _others() -> list[dict[str, str]]:
+    """One change each of the example's credentials, scope and server."""
+    declared = PROVIDERS[CASE.name]
+    others = [{key: f"another-{key}"} for key in declared.required]
+    if declared.scoped:
+        others.append({"scope": "another-scope"})
+    return [*others, {"base_url": "https://sandbox.provider.invalid"}]
 
 
 def test_sources_with_the_same_credentials_share_the_default_store() -> None:
@@ -26,28 +35,20 @@ def test_sources_with_the_same_credentials_share_the_default_store() -> None:
     assert first.store_key == second.store_key
 
 
-@pytest.mark.parametrize(
-    "other",
-    [
-        {"client_secret": "another-secret"},
-        {"client_id": "another-client"},
-        {"scope": "link:data:read"},
-        {"base_url": "https://sandbox.moneykit.invalid"},
-    ],
-)
+@pytest.mark.parametrize("other", _others(), ids="-".join)
 def test_different_credentials_never_share(other: dict[str, str]) -> None:
     mock = MockProvider(CASE.success())
-    base = {"client_id": "mk-client", "client_secret": SECRET}
-    MoneyKit(**base, http_client=mock.client()).token()  # type: ignore[arg-type]
-    MoneyKit(**{**base, **other}, http_client=mock.client()).token()  # type: ignore[arg-type]
+    CASE.make(http_client=mock.client()).token()
+    CASE.make(**other, http_client=mock.client()).token()
     assert len(mock.requests) == 2
 
 
 def test_the_store_key_holds_no_secret() -> None:
     key = CASE.make().store_key
-    assert key.startswith("moneykit:")
-    assert SECRET not in key
-    assert "mk-client" not in key
+    assert key.startswith(f"{CASE.name}:")
+    assert SECRET in CASE.credentials.values()
+    for value in CASE.credentials.values():  # the secret, and the client's name
+        assert value not in key
 
 
 def test_invalidate_drops_the_token_from_the_store() -> None:
@@ -62,7 +63,7 @@ def test_a_corrupt_store_entry_is_fetched_again(tmp_path: Path) -> None:
     mock = MockProvider(CASE.success())
     source = CASE.make(http_client=mock.client(), store=FileStore(tmp_path))
     (tmp_path / (source.store_key.replace(":", "_") + ".json")).write_text("{corrupt")
-    assert source.token().access_token == "mk-access"
+    assert source.token().access_token == CASE.access_token
     assert len(mock.requests) == 1
 
 
@@ -94,7 +95,7 @@ def test_an_unreachable_redis_warns_once_and_the_source_still_works(
     source = CASE.make(http_client=mock.client(), store=store, clock=clock)
     caplog.set_level(logging.WARNING, logger="provider_tokens")
     for _ in range(3):
-        assert source.token().access_token == "mk-access"
+        assert source.token().access_token == CASE.access_token
         source.invalidate()
     assert len(mock.requests) == 3
     assert store.calls == 1  # failed once, then bypassed
@@ -120,24 +121,7 @@ async def test_an_unreachable_redis_on_the_async_path() -> None:
     store = RedisStore(dead.client, async_client=dead_async)
     mock = MockProvider(CASE.success())
     source = CASE.make(async_http_client=mock.async_client(), store=store)
-    assert (await source.atoken()).access_token == "mk-access"
+    assert (await source.atoken()).access_token == CASE.access_token
     await source.ainvalidate()
-    assert (await source.atoken()).access_token == "mk-access"
+    assert (await source.atoken()).access_token == CASE.access_token
     await dead_async.aclose()
-
-
-def test_a_rotated_refresh_token_travels_through_the_store(tmp_path: Path) -> None:
-    # Two processes (two sources, one FileStore) started with the same refresh token.
-    with FakeProviders(serve=False) as fake:
-        stale = fake.refresh_token()
-        shared = FileStore(tmp_path)
-        kwargs = fake.credentials("gmo_aozora")
-        a = GmoAozora(**kwargs, refresh_token=stale, store=shared)
-        b = GmoAozora(**kwargs, refresh_token=stale, store=shared)
-        first = a.token()  # refreshes with `stale`, which is now spent
-        assert b.token().access_token == first.access_token  # read from the store
-        b.invalidate()  # say the API refused it: b must refresh with A's new token
-        second = b.token()
-        forms = [r.form for r in fake.requests("gmo_aozora")]
-    assert second.access_token != first.access_token
-    assert [f["refresh_token"] for f in forms] == [stale, first.refresh_token]

@@ -9,8 +9,8 @@ Not a ``conftest.py``: mypy checks ``tests`` with one module per basename, and
   started ``FakeProviders`` in each of the ``MODES``; ``client``, a plain httpx client
   into ``fake``; ``wire``, the ``serving`` pair (a ``Wire``) in each of the ``MODES``;
   ``clock``, a fresh ``ManualClock`` starting now.
-* ``CLASSES`` and ``make_source``: each provider's ``TokenSource`` class, and one built
-  from the fake's credentials, without retries unless told otherwise.
+* ``CLASSES`` and ``make_source``: each registered provider's ``TokenSource`` class,
+  and one built from the fake's credentials, without retries unless told otherwise.
 * ``Spec``: the provider specs, to check a response's status, content type and
   body against what the spec declares for that path and method.
 * The ``clock`` fixture's ``ManualClock`` serves both the fake (``clock=clock.time``,
@@ -32,17 +32,17 @@ import httpx
 import pytest
 import yaml
 
-from provider_tokens import GmoAozora, GmoPayment, Melio, MoneyKit, Smscx, TokenSource
+import provider_tokens
+from provider_tokens import TokenSource
+from provider_tokens._registry import PROVIDERS
 from provider_tokens.testing import FakeProviders, ManualClock
+
+from cases import fake_source
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 MODES = ("server", "transport")
 CLASSES: dict[str, type[TokenSource]] = {
-    "gmo_payment": GmoPayment,
-    "gmo_aozora": GmoAozora,
-    "moneykit": MoneyKit,
-    "smscx": Smscx,
-    "melio": Melio,
+    name: getattr(provider_tokens, provider.source) for name, provider in PROVIDERS.items()
 }
 Wire = tuple[FakeProviders, httpx.Client]
 
@@ -79,13 +79,10 @@ def make_source(fake: FakeProviders, provider: str, **options: Any) -> TokenSour
     """``provider``'s source on ``fake``'s credentials, with no retries unless ``options``
     say otherwise (``max_retries`` or ``retry_policy``).
 
-    GMO Aozora's also gets a fresh refresh token from the fake.
+    A provider that needs a refresh token also gets a fresh one from the fake.
     """
     retries = {} if {"max_retries", "retry_policy"} & options.keys() else {"max_retries": 0}
-    kwargs = fake.credentials(provider) | retries | options
-    if provider == "gmo_aozora":
-        kwargs["refresh_token"] = fake.refresh_token()
-    return CLASSES[provider](**kwargs)
+    return fake_source(fake, provider, **retries, **options)
 
 
 @pytest.fixture

@@ -18,49 +18,29 @@ from provider_tokens import (
     TransportError,
 )
 from provider_tokens.testing import PROVIDERS, FakeProviders, Fault
+from provider_tokens.testing._endpoints import endpoint_class
 
-from fake_support import Spec, client, fake, make_source
+from cases import CASES, EXAMPLE, OTHER, Case
+from fake_support import client, fake, make_source
 
 # Fixtures from fake_support, requested by name.
 __all__ = ["client", "fake"]
 
+# The provider these tests fault, by default (a provider's error shapes are its own tests').
+NAME = EXAMPLE.name
 
-def raw_post(fake: FakeProviders, client: httpx.Client) -> httpx.Response:
-    """A valid SMS.CX token request, without the SDK in between."""
-    return client.post(
-        fake.base_url("smscx") + "/oauth/token",
-        data={"grant_type": "client_credentials"},
-        auth=("FAKE-smscx-application", "FAKE-smscx-secret"),
-    )
+
+def ok(case: Case) -> int:
+    """The status of the case's provider's normal answer to a token request."""
+    return endpoint_class(case.name).success_statuses[0]
+
+
+def raw_post(fake: FakeProviders, client: httpx.Client, case: Case = EXAMPLE) -> httpx.Response:
+    """A valid token request, without the SDK in between."""
+    return case.raw_token(fake, client)
 
 
 # -- status faults ------------------------------------------------------------------------
-
-
-def test_status_fault_answers_once_in_the_providers_error_shape(
-    fake: FakeProviders, client: httpx.Client
-) -> None:
-    fault = Fault.status(503, retry_after="2", headers={"X-Rate-Limit-Reset": "1700000000"})
-    fake.inject("smscx", fault)
-
-    faulted = raw_post(fake, client)
-    normal = raw_post(fake, client)
-
-    assert faulted.status_code == 503
-    assert faulted.headers["retry-after"] == "2"
-    assert faulted.headers["x-rate-limit-reset"] == "1700000000"
-    assert faulted.json()["error"]["type"] == "server_error"
-    assert normal.status_code == 200
-    assert [r.fault for r in fake.requests("smscx")] == [fault, None]
-
-
-def test_gmo_payment_503_is_the_spec_problem(fake: FakeProviders, client: httpx.Client) -> None:
-    fake.inject("gmo_payment", Fault.status(503))
-
-    response = client.post(fake.base_url("gmo_payment") + "/token")
-
-    assert response.status_code == 503
-    assert Spec("gmo_payment").check("/token", "POST", response)["title"] == "service_unavailable"
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -94,69 +74,69 @@ def test_429_is_a_rate_limit_error_with_or_without_retry_after(
 
 
 def test_a_retried_fault_then_succeeds(fake: FakeProviders) -> None:
-    fake.inject("moneykit", Fault.status(503, retry_after="0"))
+    fake.inject(NAME, Fault.status(503, retry_after="0"))
     policy = RetryPolicy(max_retries=1)
 
-    with make_source(fake, "moneykit", retry_policy=policy) as source:
+    with make_source(fake, NAME, retry_policy=policy) as source:
         token = source.token()
 
-    assert fake.is_valid_token("moneykit", token.access_token)
-    assert [r.fault is not None for r in fake.requests("moneykit")] == [True, False]
+    assert fake.is_valid_token(NAME, token.access_token)
+    assert [r.fault is not None for r in fake.requests(NAME)] == [True, False]
 
 
 def test_times_and_until_cleared(fake: FakeProviders, client: httpx.Client) -> None:
-    fake.inject("smscx", Fault.status(500), times=2)
-    fake.inject("smscx", Fault.status(502), times=None)
+    fake.inject(NAME, Fault.status(500), times=2)
+    fake.inject(NAME, Fault.status(502), times=None)
 
     statuses = [raw_post(fake, client).status_code for _ in range(4)]
-    fake.clear_faults("smscx")
+    fake.clear_faults(NAME)
     statuses.append(raw_post(fake, client).status_code)
 
-    assert statuses == [500, 500, 502, 502, 200]
+    assert statuses == [500, 500, 502, 502, ok(EXAMPLE)]
 
 
 def test_faults_are_per_provider(fake: FakeProviders, client: httpx.Client) -> None:
-    fake.inject("moneykit", Fault.status(500))
+    fake.inject(NAME, Fault.status(500))
 
-    assert raw_post(fake, client).status_code == 200
-    assert fake.requests("moneykit") == []
+    assert raw_post(fake, client, OTHER).status_code == ok(OTHER)
+    assert fake.requests(NAME) == []
 
 
 # -- delay ----------------------------------------------------------------------------------
 
 
 def test_delay_holds_the_normal_answer_back(fake: FakeProviders, client: httpx.Client) -> None:
-    fake.inject("smscx", Fault.delay(0.1))
+    fake.inject(NAME, Fault.delay(0.1))
 
     started = time.perf_counter()
     response = raw_post(fake, client)
     elapsed = time.perf_counter() - started
 
-    assert response.status_code == 200
+    assert response.status_code == ok(EXAMPLE)
     assert 0.1 <= elapsed < 0.3
 
 
 async def test_delay_past_the_timeout_is_a_token_timeout(fake: FakeProviders) -> None:
-    fake.inject("melio", Fault.delay(0.15))
+    fake.inject(NAME, Fault.delay(0.15))
 
-    async with make_source(fake, "melio", timeout=0.05) as source:
+    async with make_source(fake, NAME, timeout=0.05) as source:
         with pytest.raises(TokenTimeoutError) as raised:
             await source.atoken()
 
     assert isinstance(raised.value.__cause__, httpx.ReadTimeout)
-    assert len(fake.requests("melio")) == 1
+    assert len(fake.requests(NAME)) == 1
 
 
 # -- drop -----------------------------------------------------------------------------------
 
 
 def test_drop_closes_without_a_response(fake: FakeProviders, client: httpx.Client) -> None:
-    fake.inject("smscx", Fault.drop())
+    fake.inject(NAME, Fault.drop())
 
     with pytest.raises(httpx.RemoteProtocolError):
         raw_post(fake, client)
 
-    assert raw_post(fake, client).status_code == 200
+    assert raw_post(fake, client).status_code == ok(EXAMPLE)
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -171,14 +151,16 @@ async def test_drop_is_a_transport_error_async(fake: FakeProviders, provider: st
     assert fake.requests(provider)[-1].fault == Fault.drop()
 
 
-def test_a_dropped_client_credentials_request_is_retried(fake: FakeProviders) -> None:
-    fake.inject("gmo_payment", Fault.drop())
+# Not a refresh that may have spent its refresh token: that one is not sent again.
+@pytest.mark.parametrize("case", [c for c in CASES if c.retries_sent_requests], ids=str)
+def test_a_dropped_client_credentials_request_is_retried(fake: FakeProviders, case: Case) -> None:
+    fake.inject(case.name, Fault.drop())
     policy = RetryPolicy(max_retries=1, initial_delay=0.0)
 
-    with make_source(fake, "gmo_payment", retry_policy=policy) as source:
+    with make_source(fake, case.name, retry_policy=policy) as source:
         assert source.token().access_token
 
-    assert len(fake.requests("gmo_payment")) == 2
+    assert len(fake.requests(case.name)) == 2
 
 
 # -- bodies -----------------------------------------------------------------------------------
@@ -216,38 +198,26 @@ def test_malformed_answers_become_sdk_errors(
 
 
 def test_body_faults_on_the_wire(fake: FakeProviders, client: httpx.Client) -> None:
-    fake.inject("smscx", Fault.html(503))
-    fake.inject("smscx", Fault.truncated_json())
-    fake.inject("smscx", Fault.empty(201))
-    fake.inject("smscx", Fault.wrong_types())
-    fake.inject("smscx", Fault.redirect("https://elsewhere.invalid/", status=307))
+    fake.inject(NAME, Fault.html(503))
+    fake.inject(NAME, Fault.truncated_json())
+    fake.inject(NAME, Fault.empty(201))
+    fake.inject(NAME, Fault.wrong_types())
+    fake.inject(NAME, Fault.redirect("https://elsewhere.invalid/", status=307))
 
     html, truncated, empty, wrong, redirect = (raw_post(fake, client) for _ in range(5))
 
     assert (html.status_code, html.headers["content-type"]) == (503, "text/html; charset=utf-8")
     assert b"<html>" in html.content
-    assert truncated.status_code == 200
+    assert truncated.status_code == ok(EXAMPLE)
     with pytest.raises(ValueError):
         truncated.json()
     assert (empty.status_code, empty.content) == (201, b"")
     assert empty.headers["content-type"] == "application/json"
-    assert isinstance(wrong.json()["expires_in"], str)
+    assert isinstance(EXAMPLE.members(wrong.json())[EXAMPLE.fields["expires_in"]], str)
     assert (redirect.status_code, redirect.headers["location"]) == (
         307,
         "https://elsewhere.invalid/",
     )
-
-
-def test_wrong_types_keep_the_field_names_of_each_provider(fake: FakeProviders) -> None:
-    for provider in PROVIDERS:
-        fake.inject(provider, Fault.wrong_types())
-    transport = None if fake.serve else fake.transport()
-    with httpx.Client(transport=transport) as client:
-        bodies = {p: client.post(fake.base_url(p) + "/x").json() for p in PROVIDERS}
-
-    assert set(bodies["gmo_payment"]) == {"access_token", "expires_in", "scope", "token_type"}
-    assert set(bodies["melio"]["data"]) == {"accessToken", "expiresAt", "refreshToken"}
-    assert not isinstance(bodies["moneykit"]["expires_in"], int)
 
 
 # -- the value class --------------------------------------------------------------------------
@@ -269,6 +239,6 @@ def test_fault_arguments_are_checked(fake: FakeProviders) -> None:
     with pytest.raises(ValueError, match="3xx"):
         Fault.redirect("https://x.invalid/", status=200)
     with pytest.raises(ValueError, match="times"):
-        fake.inject("melio", Fault.drop(), times=0)
+        fake.inject(NAME, Fault.drop(), times=0)
     with pytest.raises(ValueError, match="unknown provider"):
         fake.inject("paypal", Fault.drop())

@@ -7,17 +7,26 @@ import hashlib
 import hmac
 import json
 import urllib.parse
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from provider_tokens.testing import CREDENTIALS, GMO_AOZORA_POST_CREDENTIALS
+from provider_tokens import GmoAozora, InvalidGrantError
+from provider_tokens._registry import NAMES
+from provider_tokens.stores import MemoryStore
+from provider_tokens.testing import (
+    CREDENTIALS,
+    GMO_AOZORA_POST_CREDENTIALS,
+    FakeProviders,
+    ManualClock,
+)
 
-from fake_support import Spec, Wire, wire
+from fake_support import MODES, Spec, Wire, clock, fake, wire
 
 # Fixtures from fake_support, requested by name.
-__all__ = ["wire"]
+__all__ = ["clock", "fake", "wire"]
 
 SPEC = Spec("gmo_aozora")
 BASIC = CREDENTIALS["gmo_aozora"]
@@ -258,3 +267,126 @@ def test_authorization_never_redirects_to_an_unregistered_uri(wire: Wire) -> Non
     assert response.status_code == 400
     assert "location" not in response.headers
     assert response.json()["error"] == "invalid_request"
+
+
+# -- through the SDK's source ---------------------------------------------------------------
+
+
+@pytest.fixture(params=MODES)
+def timed(request: pytest.FixtureRequest, clock: ManualClock) -> Iterator[FakeProviders]:
+    """The fakes on the ``clock`` fixture's time, in each of the MODES."""
+    with FakeProviders(serve=request.param == "server", clock=clock.time) as fake:
+        yield fake
+
+
+def test_aozora_exchanges_a_code_then_refreshes(fake: FakeProviders) -> None:
+    with GmoAozora(**fake.credentials("gmo_aozora"), max_retries=0) as tokens:
+        first = tokens.exchange_code(fake.authorization_code())
+        tokens.invalidate()
+        second = tokens.token()
+
+    code_request, refresh_request = fake.requests("gmo_aozora")
+    assert code_request.form["grant_type"] == "authorization_code"
+    assert refresh_request.form == {
+        "grant_type": "refresh_token",
+        "refresh_token": first.refresh_token,
+    }
+    assert second.access_token != first.access_token
+    assert second.refresh_token not in (None, first.refresh_token)
+    assert fake.is_valid_token("gmo_aozora", second.access_token)
+
+
+async def test_aozora_async_with_the_post_client(fake: FakeProviders) -> None:
+    kwargs = fake.credentials("gmo_aozora", auth_method="post")
+    async with GmoAozora(**kwargs, max_retries=0) as tokens:
+        first = await tokens.aexchange_code(fake.authorization_code(auth_method="post"))
+        tokens.invalidate()
+        second = await tokens.atoken()
+
+    assert second.access_token != first.access_token
+    for sent in fake.requests("gmo_aozora"):
+        assert "authorization" not in sent.headers
+        assert sent.form["client_id"] == kwargs["client_id"]
+
+
+def test_aozora_spent_refresh_token_is_invalid_grant(fake: FakeProviders) -> None:
+    stored = fake.refresh_token()
+    with GmoAozora(**fake.credentials("gmo_aozora"), refresh_token=stored) as tokens:
+        tokens.token()  # rotates: `stored` is now spent
+
+    # Another process (its own store) still holding the old refresh token.
+    elsewhere = MemoryStore()
+    with (
+        GmoAozora(**fake.credentials("gmo_aozora"), refresh_token=stored, store=elsewhere) as stale,
+        pytest.raises(InvalidGrantError) as raised,
+    ):
+        stale.token()
+
+    assert raised.value.status_code == 400
+    assert raised.value.error_code == "invalid_grant"
+
+
+def test_aozora_browser_flow_through_authorization_url(fake: FakeProviders) -> None:
+    transport = fake.transport() if not fake.serve else None
+    with (
+        GmoAozora(**fake.credentials("gmo_aozora")) as tokens,
+        httpx.Client(transport=transport) as browser,
+    ):
+        url = tokens.authorization_url(scope="private:account offline_access", state="s-1")
+        redirect = browser.get(url)
+        assert redirect.status_code == 302
+        query = dict(
+            urllib.parse.parse_qsl(urllib.parse.urlsplit(redirect.headers["location"]).query)
+        )
+        assert query["state"] == "s-1"
+        token = tokens.exchange_code(query["code"])
+
+    assert token.refresh_token
+    assert fake.requests("gmo_aozora")[0].query["redirect_uri"] == tokens.redirect_uri
+
+
+def test_aozora_refreshes_after_expiry(timed: FakeProviders, clock: ManualClock) -> None:
+    timed.set_lifetime("gmo_aozora", 120)
+    with GmoAozora(**timed.credentials("gmo_aozora"), clock=clock, refresh_margin=10) as source:
+        first = source.exchange_code(timed.authorization_code())
+        clock.advance(121)
+        second = source.token()
+
+    assert second.access_token != first.access_token
+    assert timed.requests("gmo_aozora")[-1].form["grant_type"] == "refresh_token"
+
+
+def test_an_authorization_code_expires_after_ten_minutes(
+    timed: FakeProviders, clock: ManualClock
+) -> None:
+    code = timed.authorization_code()
+    clock.advance(600)
+
+    with (
+        GmoAozora(**timed.credentials("gmo_aozora"), max_retries=0) as source,
+        pytest.raises(InvalidGrantError),
+    ):
+        source.exchange_code(code)
+
+
+def test_post_credentials_exist_only_for_aozora(fake: FakeProviders) -> None:
+    assert fake.credentials("gmo_aozora", auth_method="post")["auth_method"] == "post"
+    with pytest.raises(ValueError, match="gmo_aozora"):
+        fake.credentials(next(n for n in NAMES if n != "gmo_aozora"), auth_method="post")
+    with pytest.raises(ValueError, match="unknown provider"):
+        fake.credentials("paypal")
+
+
+def test_the_environment_refresh_token_works(fake: FakeProviders) -> None:
+    env = fake.environment("gmo_aozora")
+    transport = {} if fake.serve else {"http_client": fake.credentials("gmo_aozora")["http_client"]}
+
+    with GmoAozora(
+        env["GMO_AOZORA_CLIENT_ID"],
+        env["GMO_AOZORA_CLIENT_SECRET"],
+        redirect_uri=env["GMO_AOZORA_REDIRECT_URI"],
+        base_url=env["GMO_AOZORA_BASE_URL"],
+        refresh_token=env["GMO_AOZORA_REFRESH_TOKEN"],
+        **transport,
+    ) as source:
+        assert source.token().refresh_token != env["GMO_AOZORA_REFRESH_TOKEN"]

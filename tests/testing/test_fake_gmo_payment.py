@@ -7,7 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from provider_tokens.testing import CREDENTIALS, FakeProviders
+from provider_tokens import GmoPayment
+from provider_tokens.testing import CREDENTIALS, FakeProviders, Fault
 
 from fake_support import Spec, wire
 
@@ -124,3 +125,30 @@ def test_tokens_are_random_and_distinct(wire: tuple[FakeProviders, httpx.Client]
 
     assert len(tokens) == 3
     assert all(len(t) >= 40 for t in tokens)
+
+
+def test_503_is_the_spec_problem(wire: tuple[FakeProviders, httpx.Client]) -> None:
+    fake, _ = wire
+    fake.inject("gmo_payment", Fault.status(503))
+
+    response = post(wire)
+
+    assert response.status_code == 503
+    assert SPEC.check("/token", "POST", response)["title"] == "service_unavailable"
+
+
+def test_wrong_types_keep_the_field_names(wire: tuple[FakeProviders, httpx.Client]) -> None:
+    fake, client = wire
+    fake.inject("gmo_payment", Fault.wrong_types())
+
+    body = client.post(fake.base_url("gmo_payment") + "/x").json()
+
+    assert set(body) == {"access_token", "expires_in", "scope", "token_type"}
+
+
+def test_a_global_lifetime_shows_in_expires_in() -> None:
+    with (
+        FakeProviders(serve=False, lifetime=90) as fake,
+        GmoPayment(**fake.credentials("gmo_payment")) as gmo,
+    ):
+        assert gmo.token().raw["expires_in"] == "90"

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from provider_tokens.testing import CREDENTIALS, ManualClock
+from provider_tokens import Melio
+from provider_tokens._registry import NAMES
+from provider_tokens.testing import CREDENTIALS, FakeProviders, Fault, ManualClock
+from provider_tokens.testing._endpoints import endpoint_class
 
-from fake_support import MODES, Spec, Wire, clock, serving
+from fake_support import MODES, Spec, Wire, clock, make_source, serving
 
 # Fixtures from fake_support, requested by name.
 __all__ = ["clock"]
@@ -120,3 +124,70 @@ def test_reset_forgets_idempotency_keys(wire: Wire) -> None:
     again = token(wire, Idempotency_Key="idem-D").json()
 
     assert again["data"]["accessToken"] != first["data"]["accessToken"]
+
+
+def test_wrong_types_keep_the_field_names(wire: Wire) -> None:
+    fake, client = wire
+    fake.inject("melio", Fault.wrong_types())
+
+    body = client.post(fake.base_url("melio") + "/x").json()
+
+    assert set(body["data"]) == {"accessToken", "expiresAt", "refreshToken"}
+
+
+def test_a_global_lifetime_shows_in_expires_at(clock: ManualClock) -> None:
+    with (
+        FakeProviders(serve=False, lifetime=90, clock=clock.time) as fake,
+        Melio(**fake.credentials("melio"), clock=clock) as melio,
+    ):
+        expires_at = melio.token().expires_at
+    assert expires_at is not None
+    assert abs(expires_at.timestamp() - (clock.time() + 90)) < 0.001
+
+
+def test_melio_expiry_is_absolute_on_the_fakes_clock(clock: ManualClock) -> None:
+    clock.advance(86_400)  # a day ahead of the real time
+    with (
+        FakeProviders(serve=False, clock=clock.time) as fake,
+        httpx.Client(transport=fake.transport()) as client,
+    ):
+        response = client.post(
+            fake.base_url("melio") + "/auth/token",
+            headers={"API-Key": CREDENTIALS["melio"]["api_key"], "Idempotency-Key": "k"},
+        )
+
+    expires_at = dt.datetime.fromisoformat(response.json()["data"]["expiresAt"])
+    assert abs(expires_at.timestamp() - (clock.time() + 3600)) < 0.001
+
+
+def test_melio_source_sends_account_and_a_uuid_idempotency_key(wire: Wire) -> None:
+    fake, _ = wire
+    with make_source(fake, "melio") as tokens:
+        tokens.token()
+
+    (sent,) = fake.requests("melio")
+    assert sent.headers["melio-account"] == CREDENTIALS["melio"]["account_id"]
+    assert uuid.UUID(sent.headers["idempotency-key"]).version == 4
+    assert sent.body == b""
+
+
+def test_reprs_show_no_secrets(wire: Wire) -> None:
+    fake, client = wire
+    secrets = [  # every registered test client's, whichever way it authenticates
+        value
+        for provider in NAMES
+        for method in endpoint_class(provider).auth_methods
+        for key, value in fake.credentials(provider, auth_method=method).items()  # type: ignore[arg-type]
+        if "secret" in key or "pass" in key or "key" in key
+    ]
+    client.post(
+        fake.base_url("melio") + "/auth/token",
+        headers={"API-Key": CREDENTIALS["melio"]["api_key"], "Idempotency-Key": "k"},
+    )
+    shown = repr(fake) + repr(fake.requests()) + repr(fake.transport())
+
+    assert fake.origin in repr(fake)
+    assert "api-key: <redacted>" in shown.lower()
+    assert secrets
+    for secret in secrets:
+        assert secret not in shown

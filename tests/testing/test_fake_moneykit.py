@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from provider_tokens.testing import CREDENTIALS, ManualClock
+from provider_tokens import MoneyKit
+from provider_tokens.testing import CREDENTIALS, Fault, ManualClock
 
 from fake_support import MODES, Spec, Wire, clock, serving
 
@@ -133,3 +134,47 @@ def test_jwks_is_one_ec_p256_key(wire: Wire) -> None:
         "alg": "ES256",
     }
     assert all(isinstance(key[k], str) and key[k] for k in ("kid", "x", "y"))
+
+
+def test_wrong_types_keep_the_field_names(wire: Wire) -> None:
+    fake, client = wire
+    fake.inject("moneykit", Fault.wrong_types())
+
+    body = client.post(fake.base_url("moneykit") + "/x").json()
+
+    assert not isinstance(body["expires_in"], int)
+
+
+def test_set_lifetime_shows_in_expires_in(wire: Wire) -> None:
+    fake, _ = wire
+    fake.set_lifetime("moneykit", 2)
+
+    with MoneyKit(**fake.credentials("moneykit")) as moneykit:
+        assert moneykit.token().raw["expires_in"] == 2
+
+
+def test_introspection_after_expiry_makes_the_source_fetch_again(
+    wire: Wire, clock: ManualClock
+) -> None:
+    fake, _ = wire
+    fake.set_lifetime("moneykit", 2)
+    with MoneyKit(**fake.credentials("moneykit"), clock=clock, refresh_margin=0) as source:
+        source.introspect()
+        clock.advance(2)
+        source.introspect()
+
+    paths = [r.path for r in fake.requests("moneykit")]
+    assert paths == ["/auth/token", "/auth/introspect", "/auth/token", "/auth/introspect"]
+
+
+def test_introspection_and_jwks_through_the_source(wire: Wire) -> None:
+    fake, _ = wire
+    with MoneyKit(**fake.credentials("moneykit")) as tokens:
+        client = tokens.introspect()
+        jwks = tokens.jwks()
+
+    assert client.client_id == CREDENTIALS["moneykit"]["client_id"]
+    assert client.app.app_name == "FAKE MoneyKit app"
+    assert [key.kty for key in jwks.keys] == ["EC"]
+    paths = [r.path for r in fake.requests("moneykit")]
+    assert paths == ["/auth/token", "/auth/introspect", "/.well-known/jwks.json"]

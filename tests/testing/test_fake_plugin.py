@@ -8,8 +8,10 @@ import sys
 
 import pytest
 
-from provider_tokens import MoneyKit
+from provider_tokens._registry import PROVIDERS
 from provider_tokens.testing import FakeProviders, pytest_plugin
+
+from cases import EXAMPLE, fake_source
 
 pytest_plugins = ["pytester"]
 
@@ -20,10 +22,11 @@ fake_providers = pytest_plugin.fake_providers
 def test_fixture_yields_a_started_loopback_fake(fake_providers: FakeProviders) -> None:
     assert fake_providers.serve
     assert fake_providers.origin.startswith("http://127.0.0.1:")
-    with MoneyKit(**fake_providers.credentials("moneykit")) as source:
+    with fake_source(fake_providers, EXAMPLE.name) as source:
         source.token()
 
-    assert [r.path for r in fake_providers.requests("moneykit")] == ["/auth/token"]
+    token_path = PROVIDERS[EXAMPLE.name].token_path
+    assert [r.path for r in fake_providers.requests(EXAMPLE.name)] == [token_path]
 
 
 def test_fixture_in_a_users_suite(
@@ -31,13 +34,14 @@ def test_fixture_in_a_users_suite(
 ) -> None:
     # Autoload off: the plugin is named explicitly, whether or not the entry point exists.
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    source, name = EXAMPLE.source_class.__name__, EXAMPLE.name
     pytester.makepyfile(
-        """
-        from provider_tokens import Smscx
+        f"""
+        from provider_tokens import {source}
 
         def test_token(fake_providers):
-            with Smscx(**fake_providers.credentials("smscx")) as source:
-                assert source.token().scope == "sms groups templates otp reports"
+            with {source}(**fake_providers.credentials({name!r})) as source:
+                assert source.token().access_token
 
         def test_fresh_fake_per_test(fake_providers):
             assert fake_providers.requests() == []

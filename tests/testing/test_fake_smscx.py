@@ -7,7 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from provider_tokens.testing import CREDENTIALS
+from provider_tokens import Smscx
+from provider_tokens.testing import CREDENTIALS, FakeProviders, Fault
 
 from fake_support import Spec, Wire, wire
 
@@ -87,3 +88,33 @@ def test_wrong_method_is_405_invalid_method(wire: Wire) -> None:
 
     assert response.status_code == 405
     assert SPEC.check("/oauth/token", "POST", response)["error"]["type"] == "invalid_method"
+
+
+def test_status_fault_answers_once_in_the_providers_error_shape(wire: Wire) -> None:
+    fake, _ = wire
+    fault = Fault.status(503, retry_after="2", headers={"X-Rate-Limit-Reset": "1700000000"})
+    fake.inject("smscx", fault)
+
+    faulted = token(wire, {"grant_type": "client_credentials"})
+    normal = token(wire, {"grant_type": "client_credentials"})
+
+    assert faulted.status_code == 503
+    assert faulted.headers["retry-after"] == "2"
+    assert faulted.headers["x-rate-limit-reset"] == "1700000000"
+    assert faulted.json()["error"]["type"] == "server_error"
+    assert normal.status_code == 200
+    assert [r.fault for r in fake.requests("smscx")] == [fault, None]
+
+
+def test_a_global_lifetime_shows_in_expires_in() -> None:
+    with (
+        FakeProviders(serve=False, lifetime=90) as fake,
+        Smscx(**fake.credentials("smscx")) as smscx,
+    ):
+        assert smscx.token().raw["expires_in"] == 90
+
+
+def test_the_source_gets_all_the_apps_scopes(wire: Wire) -> None:
+    fake, _ = wire
+    with Smscx(**fake.credentials("smscx")) as source:
+        assert source.token().scope == "sms groups templates otp reports"
