@@ -1,4 +1,4 @@
-"""Wire tests for the generated GMO Aozora client (specs/gmo_aozora.yaml, providers.md section 2).
+"""Wire tests for the generated GMO Aozora client (specs/gmo_aozora.yaml).
 
 Both operations are called against an ``httpx.MockTransport``: the request on the wire is checked
 (method, host, path, query or form body, headers), and every documented status is parsed into its

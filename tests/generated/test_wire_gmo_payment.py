@@ -1,4 +1,4 @@
-"""Wire tests for the generated GMO-PG client (specs/gmo_payment.yaml, providers.md section 1).
+"""Wire tests for the generated GMO-PG client (specs/gmo_payment.yaml).
 
 Every operation is called against an ``httpx.MockTransport``: the request on the wire is checked
 (method, host, path, form body, headers), and every documented status is parsed into its model.

@@ -1,4 +1,4 @@
-"""Wire tests for the generated Melio Platform API client (specs/melio.yaml, providers.md 5).
+"""Wire tests for the generated Melio Platform API client (specs/melio.yaml).
 
 ``POST /auth/token`` is called against an ``httpx.MockTransport``: the request on the wire is
 checked (no body, ``API-Key``, ``Idempotency-Key``, ``Melio-Account``), and every declared status

@@ -1,4 +1,4 @@
-"""Wire tests for the generated MoneyKit client (specs/moneykit.yaml, providers.md section 3).
+"""Wire tests for the generated MoneyKit client (specs/moneykit.yaml).
 
 All three operations (``POST /auth/token``, ``GET /auth/introspect`` and
 ``GET /.well-known/jwks.json``) are called against an ``httpx.MockTransport``: the request on the
@@ -104,7 +104,7 @@ JWKS = {
 
 
 def bearer_client(server: Server, token: str) -> AuthenticatedClient:
-    # The token is baked into the default headers when the httpx client is built (generator.md 5).
+    # The token is baked into the default headers when the httpx client is first built.
     return AuthenticatedClient(
         base_url=BASE_URL, token=token, httpx_args={"transport": httpx.MockTransport(server)}
     )

@@ -1,4 +1,4 @@
-"""Wire tests for the generated SMS.CX client (specs/smscx.yaml, providers.md section 4).
+"""Wire tests for the generated SMS.CX client (specs/smscx.yaml).
 
 ``POST /oauth/token`` is called against an ``httpx.MockTransport``: the request on the wire is
 checked, and every documented status is parsed into its model (``{"error": Error}`` envelopes).
