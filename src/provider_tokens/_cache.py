@@ -14,11 +14,10 @@ One lock guards the state; no I/O happens under it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 
 import attrs
 
@@ -59,12 +58,27 @@ class Entry:
         return StoredToken(self.token, issued_at=self.issued_at, valid_until=self.valid_until)
 
 
-class _Outcome:
-    __slots__ = ("entry", "error")
+class _Landing:
+    """Lands whatever the ``with`` block ends with.
 
-    def __init__(self) -> None:
+    A ``TokenError`` goes to the flight's waiters (the leader reads it there too)
+    and is not raised here; anything else, a bug or a cancellation, ends the flight
+    with it and propagates.
+    """
+
+    __slots__ = ("_cache", "_flight", "entry")
+
+    def __init__(self, cache: TokenCache, flight: Flight) -> None:
+        self._cache = cache
+        self._flight = flight
         self.entry: Entry | None = None
-        self.error: BaseException | None = None
+
+    def __enter__(self) -> _Landing:
+        return self
+
+    def __exit__(self, kind: object, error: BaseException | None, tb: object) -> bool:
+        self._cache.land(self._flight, self.entry, error)
+        return isinstance(error, TokenError)
 
 
 class TokenCache:
@@ -177,12 +191,12 @@ class TokenCache:
 
     def lead(self, flight: Flight, fetch: Callable[[], Entry]) -> None:
         """Run the leader's fetch and land its outcome."""
-        with self._landing(flight) as outcome:
+        with _Landing(self, flight) as outcome:
             outcome.entry = fetch()
 
     async def alead(self, flight: Flight, fetch: Callable[[], Awaitable[Entry]]) -> None:
         async def run() -> None:
-            with self._landing(flight) as outcome:
+            with _Landing(self, flight) as outcome:
                 outcome.entry = await fetch()
 
         # The fetch runs in its own task so that a cancelled leader does not
@@ -192,22 +206,6 @@ class TokenCache:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         await asyncio.shield(task)
-
-    @contextlib.contextmanager
-    def _landing(self, flight: Flight) -> Iterator[_Outcome]:
-        """Land whatever the block ends with. A ``TokenError`` goes to the flight's
-        waiters (the leader reads it there too); anything else, a bug or a
-        cancellation, ends the flight with it and propagates."""
-        outcome = _Outcome()
-        try:
-            yield outcome
-        except TokenError as exc:
-            outcome.error = exc
-        except BaseException as exc:
-            outcome.error = exc
-            raise
-        finally:
-            self.land(flight, outcome.entry, outcome.error)
 
     def land(self, flight: Flight, result: Entry | None, error: BaseException | None) -> None:
         """Cache the outcome, release the flight, wake the waiters, then call back."""
