@@ -183,3 +183,14 @@ def test_demo_shows_every_provider(capsys: pytest.CaptureFixture[str]) -> None:
     for case in CASES:
         for line in case.demo():
             assert line in out
+
+
+def test_a_failure_line_carries_the_errors_notes() -> None:
+    from provider_tokens import ServerError
+    from provider_tokens._cli import describe
+
+    error = ServerError("p: 503", provider="p", status_code=503)
+    error.add_note("not retried: the refresh_token request may have reached the provider")
+    line = describe(error)
+    assert line.startswith("token endpoint refused: provider=p status=503")
+    assert line.endswith("; not retried: the refresh_token request may have reached the provider")

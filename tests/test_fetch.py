@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from provider_tokens import (
+    ConfigurationError,
     InvalidClientError,
     InvalidRequestError,
     InvalidScopeError,
@@ -109,6 +110,7 @@ def test_a_token_comes_back_with_when_it_was_sent() -> None:
         (200, b"<html>ok</html>", MalformedResponseError),
         (200, {"unexpected": 1}, MalformedResponseError),  # read() found nothing
         (400, {"error": ["not", "text"]}, InvalidRequestError),  # wrong member types
+        (401, {"error": "invalid_client", "error_description": 7}, InvalidClientError),
         (302, {}, MalformedResponseError),
     ],
 )
@@ -190,7 +192,37 @@ def test_transport_failures_say_whether_the_request_left(
         exchange(ManualClock()).send(Call(OPERATION, client), read)
     assert type(caught.value) is error
     assert (caught.value.request_sent, caught.value.retryable) == (sent, retryable)
-    assert caught.value.__cause__ is failure
+    cause = caught.value.__cause__
+    assert isinstance(cause, httpx.RequestError)
+    assert type(cause) is type(failure)
+    assert str(cause) == str(failure)
+    # httpx's own exception carries the request, and so the credentials: left behind.
+    assert caught.value.__context__ is None
+    with pytest.raises(RuntimeError):
+        _ = cause.request
+
+
+def test_the_chain_holds_no_request_and_no_body() -> None:
+    secret_body = b'{"access_token": "leaked-token"'  # truncated JSON holding a token
+    client = Client(lambda r: answer(200, secret_body))
+    with pytest.raises(MalformedResponseError) as caught:
+        exchange(ManualClock()).send(Call(OPERATION, client), read)
+    assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None
+
+
+def test_a_header_value_that_is_not_ascii_is_a_configuration_error_that_hides_it() -> None:
+    operation = types.SimpleNamespace(
+        _get_kwargs=lambda **kw: {"method": "post", "url": "/token", "headers": dict(kw)},
+        _build_response=_build_response,
+    )
+    client = Client(lambda r: answer(200, {"access_token": "t"}))
+    with pytest.raises(ConfigurationError) as caught:
+        exchange(ManualClock()).send(Call(operation, client, {"api-key": "sécret-kéy"}), read)
+    assert "sécret" not in str(caught.value)
+    assert caught.value.__context__ is None
+    assert caught.value.__cause__ is None
+    assert client.requests == []
 
 
 def test_the_providers_own_codes_come_first_then_oauth_then_the_status() -> None:

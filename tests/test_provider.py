@@ -51,3 +51,7 @@ def test_modules_follow_from_the_name() -> None:
     provider = declare()
     assert provider.source_module == "provider_tokens._providers.example._source"
     assert provider.endpoint_module == "provider_tokens.testing._endpoints.example"
+
+
+def test_an_empty_base_url_counts_as_not_given() -> None:
+    assert declare().server("sandbox", "") == "https://b.example"

@@ -155,7 +155,7 @@ def render(provider: str, token: AccessToken, fmt: str, header: str) -> str:
 
 
 def describe(error: TokenError) -> str:
-    """One line about a failure, from the error's own redacted fields."""
+    """One line about a failure, from the error's own redacted fields and notes."""
     if isinstance(error, TokenEndpointError):
         parts = [
             f"provider={error.provider}",
@@ -163,8 +163,10 @@ def describe(error: TokenError) -> str:
             f"error_code={error.error_code or '-'}",
             f"description={error.description or '-'}",
         ]
-        return "token endpoint refused: " + " ".join(parts)
-    return str(error)
+        line = "token endpoint refused: " + " ".join(parts)
+    else:
+        line = str(error)
+    return "; ".join([line, *getattr(error, "__notes__", ())])
 
 
 def exit_code(error: TokenError) -> int:

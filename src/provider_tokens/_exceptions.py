@@ -15,6 +15,7 @@ The tree, status class first and the provider's own code as an attribute::
     ├── MalformedResponseError          a response that cannot be used (2xx without a token,
     │                                   non-JSON body, bad expiry, too large, redirect)
     ├── TransportError                  connection error or timeout; __cause__ is httpx's
+    │   │                               exception, copied without the request
     │   └── TokenTimeoutError           also a builtin TimeoutError
     ├── NoRefreshTokenError             GMO Aozora: nothing to renew the token with
     └── ConfigurationError              also a ValueError: bad constructor arguments
@@ -112,7 +113,11 @@ class MalformedResponseError(TokenError):
 
 
 class TransportError(TokenError):
-    """The token request failed in transport; the httpx exception is ``__cause__``."""
+    """The token request failed in transport.
+
+    ``__cause__`` is httpx's exception, copied without its ``.request`` (whose
+    headers carry the credentials).
+    """
 
 
 class TokenTimeoutError(TransportError, TimeoutError):

@@ -21,7 +21,7 @@ import attrs
 import httpx
 
 from ._clock import Clock
-from ._exceptions import TokenError
+from ._exceptions import ConfigurationError, TokenError
 from ._http import attempt
 from ._responses import Codes, Refusal, endpoint_error, transport_error, unexpected
 from ._retry import RetryPolicy
@@ -74,6 +74,11 @@ class Call:
 
 
 @attrs.frozen
+class _Unparsable:
+    kind: str
+
+
+@attrs.frozen
 class Answer(Generic[T]):
     """What the successful attempt read, and when that attempt was sent."""
 
@@ -97,42 +102,55 @@ class Exchange:
 
     def send(self, call: Call, read: Callable[[Any], T | Refusal | None]) -> T:
         """One attempt of ``call``; ``read`` gets the generated parse of the answer."""
-        kwargs = call.operation._get_kwargs(**call.kwargs)
         try:
+            kwargs = call.operation._get_kwargs(**call.kwargs)
             response = call.client.get_httpx_client().request(**kwargs)
-        except httpx.HTTPError as exc:
-            raise transport_error(self.provider, exc) from exc
-        return self._judge(call, response, read)
+        except (httpx.HTTPError, UnicodeEncodeError) as exc:
+            failure = self._unsent(exc)
+        else:
+            return self._judge(call, response, read)
+        raise failure  # outside the handler: no __context__ holding the request
 
     async def asend(self, call: Call, read: Callable[[Any], T | Refusal | None]) -> T:
-        kwargs = call.operation._get_kwargs(**call.kwargs)
         try:
+            kwargs = call.operation._get_kwargs(**call.kwargs)
             response = await call.client.get_async_httpx_client().request(**kwargs)
-        except httpx.HTTPError as exc:
-            raise transport_error(self.provider, exc) from exc
-        return self._judge(call, response, read)
+        except (httpx.HTTPError, UnicodeEncodeError) as exc:
+            failure = self._unsent(exc)
+        else:
+            return self._judge(call, response, read)
+        raise failure
+
+    def _unsent(self, exc: httpx.HTTPError | UnicodeEncodeError) -> TokenError:
+        if isinstance(exc, UnicodeEncodeError):
+            # httpx sends header values as ASCII; the value may be a secret, so
+            # only say which rule it broke.
+            return ConfigurationError(
+                f"{self.provider}: a value sent in a header is not ASCII ({exc.reason})",
+                provider=self.provider,
+            )
+        return transport_error(self.provider, exc)
 
     def _judge(
         self, call: Call, response: httpx.Response, read: Callable[[Any], T | Refusal | None]
     ) -> T:
+        outcome: T | Refusal | _Unparsable | None
         try:
             parsed = call.operation._build_response(client=call.client, response=response)
             outcome = read(parsed.parsed)
-        except TokenError:
-            raise
         except _PARSE_FAILURES as exc:
             # The generated parser raised: a documented status whose body is not
-            # JSON, a required member missing, a bad date. Report the status.
-            reason = f"response body could not be parsed ({type(exc).__name__})"
-            raise unexpected(self.provider, response, reason, now=self._clock.now()) from None
+            # JSON, a required member missing, a bad date. Report the status; the
+            # parser's exception stays behind (a JSON error holds the whole body).
+            outcome = _Unparsable(type(exc).__name__)
+        now = self._clock.now()
+        if isinstance(outcome, _Unparsable):
+            reason = f"response body could not be parsed ({outcome.kind})"
+            raise unexpected(self.provider, response, reason, now=now)
         if isinstance(outcome, Refusal):
-            if not outcome.well_formed():
-                reason = "error body has members of the wrong type"
-                raise unexpected(self.provider, response, reason, now=self._clock.now())
-            now = self._clock.now()
             raise endpoint_error(self.provider, response, outcome, now=now, codes=self._codes)
         if outcome is None:
-            raise unexpected(self.provider, response, "undocumented status", now=self._clock.now())
+            raise unexpected(self.provider, response, "undocumented status", now=now)
         return outcome
 
     # -- with retries -------------------------------------------------------------------

@@ -92,8 +92,11 @@ class Provider:
         return f"provider_tokens.testing._endpoints.{self.name}"
 
     def server(self, environment: str | None, base_url: str | None) -> str:
-        """``base_url`` if given, else the server for ``environment`` (the default if None)."""
-        if base_url is not None:
+        """``base_url`` if given, else the server for ``environment`` (the default if None).
+
+        An empty ``base_url`` counts as not given, as an empty environment variable does.
+        """
+        if base_url:
             return base_url
         if environment is None:
             return next(iter(self.servers.values()))

@@ -39,14 +39,16 @@ from ._token import AccessToken
 # `expires_in` may use for "never expires". Beyond it the value is garbage.
 MAX_LIFETIME = 2**31 - 1
 
-# OAuth codes (RFC 6749 §5.2 and §4.1.2.1), and generic ones, to the error class
+# OAuth codes (RFC 6749 §5.2 and §4.1.2.1) and two generic ones, to the error class
 # they mean; each provider declares its own codes on top (``Provider.error_codes``).
 # Status wins for 429 and 5xx; unknown codes fall back by status.
 _OAUTH_CODES: dict[str, type[TokenEndpointError]] = {
     "invalid_client": InvalidClientError,
     "unauthorized_client": InvalidClientError,
     "access_denied": InvalidClientError,
+    "unauthorized": InvalidClientError,
     "invalid_request": InvalidRequestError,
+    "validation_error": InvalidRequestError,
     "invalid_scope": InvalidScopeError,
     "invalid_grant": InvalidGrantError,
     "unsupported_grant_type": UnsupportedGrantTypeError,
@@ -74,13 +76,13 @@ def given(value: Any) -> Any:
 class Issued:
     """What a provider module read from a successful token response."""
 
-    access_token: Any
+    access_token: Any = attrs.field(repr=False)
     token_type: str | None = None
     expires_in: Any = None  # seconds, as the provider sent it (int or numeric string)
     expires_at: dt.datetime | None = None  # absolute expiry (Melio)
     scope: str | None = None
-    refresh_token: str | None = None
-    raw: Mapping[str, Any] = attrs.field(factory=dict)
+    refresh_token: str | None = attrs.field(default=None, repr=False)
+    raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
 
 
 @attrs.frozen
@@ -93,10 +95,6 @@ class Refusal:
     code: str | None
     description: str | None = None
     by_status: Mapping[int, type[TokenEndpointError]] = attrs.field(factory=dict)
-
-    def well_formed(self) -> bool:
-        """Whether code and description are text: generated models do not check types."""
-        return all(isinstance(v, str | None) for v in (self.code, self.description))
 
 
 Codes = Mapping[str, type[TokenEndpointError]]
@@ -148,7 +146,9 @@ def endpoint_error(
     ``codes`` are the provider's own (``Provider.error_codes``), beyond the OAuth ones.
     """
     status = response.status_code
-    code, description = refusal.code, refusal.description
+    # Generated models do not check member types: only text is a code or a description.
+    code = refusal.code if isinstance(refusal.code, str) else None
+    description = refusal.description if isinstance(refusal.description, str) else None
     cls = refusal.by_status.get(status) or error_class(status, code, codes or {})
     parts = [f"{provider}: token endpoint answered {status}"]
     if code:
@@ -280,9 +280,19 @@ def transport_error(provider: str, exc: httpx.HTTPError) -> TransportError:
     """
     timeout = isinstance(exc, httpx.TimeoutException)
     sent = not request_not_sent(exc)
-    return (TokenTimeoutError if timeout else TransportError)(
+    error = (TokenTimeoutError if timeout else TransportError)(
         f"{provider}: token request failed: {type(exc).__name__}",
         provider=provider,
         request_sent=sent,
         retryable=not (timeout and sent),
     )
+    error.__cause__ = _detached(exc)
+    return error
+
+
+def _detached(exc: httpx.HTTPError) -> BaseException:
+    """httpx's exception without its ``.request``, whose headers hold the credentials."""
+    try:
+        return type(exc)(str(exc))
+    except TypeError:  # a constructor that wants more than a message
+        return httpx.TransportError(str(exc))

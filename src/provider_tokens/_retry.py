@@ -105,10 +105,10 @@ class RetryPolicy:
 
         ``spends`` names the grant when the request uses up what it sends
         (``refresh_token``, ``authorization_code``). Such a request is retried only
-        if it never left: once the
-        provider may have seen it, the refresh token or code may be used up, and a
-        retry would fail for a misleading reason (or, with rotation, lose the
-        newest refresh token). The error then says so in a note.
+        if it never left: once the provider may have seen it, the refresh token or
+        code may be used up, and a retry would fail for a misleading reason (or,
+        with rotation, lose the newest refresh token). The error then says so in a
+        note.
         """
         if not error.retryable:
             return None

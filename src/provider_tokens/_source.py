@@ -74,6 +74,10 @@ class TokenSource(httpx.Auth):
         retry_policy: RetryPolicy | None = None,
         store: TokenStore | None = None,
     ) -> None:
+        if not hasattr(type(self), "registration"):
+            raise TypeError(
+                f"{type(self).__name__} declares no provider: set `registration = PROVIDER`"
+            )
         policy = check(
             self.provider,
             timeout=timeout,

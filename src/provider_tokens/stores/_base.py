@@ -116,7 +116,8 @@ class LocalStore:
     """Base of stores whose operations are quick and local (memory, files).
 
     A subclass implements ``get``, ``put``, ``_drop`` (compare and expire, called
-    with the key's lock held) and ``_try_lock``; the async twins come from here.
+    with the key's lock held), ``_try_lock`` and ``_wait_lock``; ``lock``,
+    ``discard`` and the async twins come from here.
     Reads and writes are not worth a thread hop; the lock is polled rather than
     blocked on, since a blocking acquire would stall the event loop and one handed
     to a thread could not be abandoned on cancellation.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..._exceptions import InvalidClientError, InvalidRequestError
 from ..._provider import Provider
 
 PROVIDER = Provider(
@@ -22,8 +21,7 @@ PROVIDER = Provider(
     token_path="/auth/token",
     fake_lifetime=3600,
     test_credentials={"api_key": "FAKE-melio-api-key", "account_id": "FAKE-melio-account-0001"},
-    # `error.code`.
-    error_codes={"unauthorized": InvalidClientError, "validation_error": InvalidRequestError},
+    # `error.code`: `unauthorized` and `validation_error`, both generic codes.
     # camelCase members of `data`, compared lower-cased.
     sensitive_fields={"accessToken", "refreshToken"},
 )

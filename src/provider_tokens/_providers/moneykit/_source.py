@@ -7,10 +7,12 @@ status; one host serves sandbox and live (the key pair decides).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, Unpack
 
 from ..._config import CommonOptions
-from ..._exceptions import InvalidRequestError
+from ..._exceptions import InvalidRequestError, TokenEndpointError
 from ..._fetch import Call, Plan
 from ..._http import basic_auth
 from ..._responses import Issued, Refusal, given
@@ -42,7 +44,7 @@ _Error = (
     | HTTPValidationError
 )
 # A bad grant_type comes back as 400 with the *unauthorized* code.
-_BY_STATUS = {400: InvalidRequestError}
+_BY_STATUS: Mapping[int, type[TokenEndpointError]] = MappingProxyType({400: InvalidRequestError})
 
 
 def _refusal(parsed: object) -> Refusal | None:
