@@ -70,6 +70,12 @@ class Client:
     def get_async_httpx_client(self) -> httpx.AsyncClient:
         raise NotImplementedError
 
+    def set_httpx_client(self, client: httpx.Client, /) -> None:
+        self._sync = client
+
+    def set_async_httpx_client(self, async_client: httpx.AsyncClient, /) -> None:
+        raise NotImplementedError
+
 
 def read(parsed: Any) -> Issued | Refusal | None:
     if isinstance(parsed, dict) and "access_token" in parsed:

@@ -10,15 +10,19 @@ import httpx
 from ._http import GuardedAsyncClient, GuardedClient
 
 
-class _Bindable(Protocol):
+class GeneratedClient(Protocol):
     """What every generated ``Client``/``AuthenticatedClient`` offers."""
+
+    def get_httpx_client(self) -> httpx.Client: ...
+
+    def get_async_httpx_client(self) -> httpx.AsyncClient: ...
 
     def set_httpx_client(self, client: httpx.Client, /) -> Any: ...
 
     def set_async_httpx_client(self, async_client: httpx.AsyncClient, /) -> Any: ...
 
 
-C = TypeVar("C", bound=_Bindable)
+C = TypeVar("C", bound=GeneratedClient)
 
 
 class HttpClients:

@@ -20,6 +20,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import attrs
 import httpx
 
+from ._clients import GeneratedClient
 from ._clock import Clock
 from ._exceptions import ConfigurationError, TokenError
 from ._http import attempt
@@ -34,14 +35,6 @@ T = TypeVar("T")
 # non-IANA statuses (ValueError), missing members (KeyError), wrong shapes
 # (TypeError, AttributeError), absurd nesting (RecursionError).
 _PARSE_FAILURES = (ValueError, KeyError, TypeError, AttributeError, RecursionError)
-
-
-class GeneratedClient(Protocol):
-    """What every generated ``Client``/``AuthenticatedClient`` offers."""
-
-    def get_httpx_client(self) -> httpx.Client: ...
-
-    def get_async_httpx_client(self) -> httpx.AsyncClient: ...
 
 
 class Operation(Protocol):

@@ -49,7 +49,7 @@ def basic_auth(user: str, secret: str) -> HeaderAuth:
 
     That is what GMO-PG documents, and what the SDKs of the other Basic providers
     send; RFC 6749 §2.3.1's form-urlencoding of both parts first is not used by any
-    of the five (a secret with ``+`` or ``/`` would then no longer match).
+    of these providers (a secret with ``+`` or ``/`` would then no longer match).
     """
     encoded = base64.b64encode(f"{user}:{secret}".encode()).decode("ascii")
     return HeaderAuth("Authorization", f"Basic {encoded}")

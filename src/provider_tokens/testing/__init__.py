@@ -1,9 +1,9 @@
-"""Local fakes of the five providers' token endpoints, for tests and demos.
+"""Local fakes of the registered providers' token endpoints, for tests and demos.
 
-``FakeProviders`` serves faithful fakes of GMO-PG, GMO Aozora, MoneyKit, SMS.CX
-and Melio (statuses, bodies and content types as in ``specs/``), either on a
-loopback HTTP server or in-process as an httpx transport, with request recording,
-fault injection and an injectable clock::
+``FakeProviders`` serves faithful fakes of every registered provider (statuses,
+bodies and content types as in ``specs/``), either on a loopback HTTP server or
+in-process as an httpx transport, with request recording, fault injection and an
+injectable clock::
 
     from provider_tokens import MoneyKit
     from provider_tokens.testing import FakeProviders, Fault

@@ -1,4 +1,4 @@
-"""``FakeProviders``: the five fake providers, their controls, and how to reach them."""
+"""``FakeProviders``: the fake providers, their controls, and how to reach them."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ AuthMethod = Literal["basic", "post"]
 
 
 class FakeProviders:
-    """Local fakes of the five providers' token endpoints.
+    """Local fakes of every registered provider's token endpoints.
 
     ``serve=True`` (the default) starts a real HTTP server on ``host:port`` (a free
     port by default) when entered or ``start()``-ed; each provider lives under its
@@ -118,7 +118,7 @@ class FakeProviders:
         return kwargs
 
     def environment(self, provider: str | None = None) -> dict[str, str]:
-        """The CLI's environment variables for one provider, or all five.
+        """The CLI's environment variables for one provider, or for all of them.
 
         GMO Aozora's includes a freshly minted refresh token (the CLI cannot run the
         browser flow), so each call issues a new one.

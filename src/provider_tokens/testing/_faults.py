@@ -4,7 +4,7 @@ A ``Fault`` is a small frozen value that says *what* goes wrong; which provider 
 hits and for how many requests is said when it is injected
 (``FakeProviders.inject(provider, fault, times=1)``). Bodies that depend on the
 provider (an error shaped like that provider's errors, a success body with wrong
-field types) are rendered when the fault fires, so one ``Fault`` fits all five.
+field types) are rendered when the fault fires, so one ``Fault`` fits every provider.
 """
 
 from __future__ import annotations
