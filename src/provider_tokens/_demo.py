@@ -42,13 +42,14 @@ def run_demo(out: TextIO) -> int:
     """Fetch a token from each fake provider through the public token sources."""
     from ._registry import NAMES
     from .testing import FakeProviders
+    from .testing._fake import demo_rows
 
     rows: list[tuple[str, AccessToken]] = []
     with FakeProviders() as fake:
         print(f"fake providers on {fake.origin}", file=out)
         for name in NAMES:
             # Each fake endpoint knows its provider's story (a code flow, say).
-            rows += fake._core.endpoints[name].demo(fake, out)
+            rows += demo_rows(fake, name, out)
     print(file=out)
     print(table(rows), file=out)
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 import time
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 import httpx
 
@@ -18,6 +18,9 @@ from ._faults import Fault
 from ._server import LoopbackServer
 from ._transport import FakeTransport
 from ._wire import RecordedRequest
+
+if TYPE_CHECKING:
+    from .._token import AccessToken
 
 # In-process serving: one origin, never resolvable (RFC 2606 reserves `.invalid`),
 # so a request that escapes the fake transport fails instead of reaching anyone.
@@ -216,3 +219,8 @@ class FakeProviders:
             return f"FakeProviders(serve=False, origin={TRANSPORT_ORIGIN!r})"
         where = self._server.origin if self._server is not None else "not started"
         return f"FakeProviders(serve=True, origin={where!r})"
+
+
+def demo_rows(fake: FakeProviders, provider: str, out: TextIO) -> list[tuple[str, AccessToken]]:
+    """What ``provider-tokens demo`` shows of ``provider``: its fake endpoint's story."""
+    return fake._core.endpoints[check_provider(provider)].demo(fake, out)
