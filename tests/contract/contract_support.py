@@ -12,14 +12,22 @@ the Prism tests skip, except under CI (``CI`` set), where they fail.
 The ``prism`` fixture (import it, and list it in the module's ``__all__``) is one
 Prism mock per provider, started once for the whole session, whichever module asks
 first. ``Wire`` and ``make_source`` build the real token sources pointed at them;
-``assert_prism_rejects`` and ``assert_source_fails_without`` are the checks each
-provider's own contract module runs on its requests.
+``assert_prism_rejects`` and ``assert_source_fails_without`` are the checks the shared
+Prism tests run on each provider's requests.
+
+Each registered provider's own contract module (``test_contract_<name>.py``) declares
+the data the shared tests run over, read through ``provider_contract``: ``BROKEN``
+(requests Prism must refuse), ``STRIPPED`` (a header taken off the source's requests,
+the status and the error that follow), ``HAND_MADE`` (hand-made requests to the fake
+and their statuses) with ``hand_made(fake, name)`` building each, and optionally
+``check_hand_made(name, response)``, further checks on a hand-made request's answer.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib
 import json
 import os
 import signal
@@ -29,8 +37,9 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -38,15 +47,21 @@ import yaml
 
 from provider_tokens import TokenEndpointError, TokenSource
 from provider_tokens._registry import PROVIDERS as DECLARED
-from provider_tokens.testing import CREDENTIALS, PROVIDERS, ManualClock
+from provider_tokens.testing import CREDENTIALS, PROVIDERS, FakeProviders, ManualClock
 from provider_tokens.testing._servers import free_port
 
 from cases import BY_NAME
 
+if TYPE_CHECKING:
+    from schemathesis import Case, Response
+
 __all__ = [
     "BASIC",
     "FORM",
+    "Broken",
     "PrismMock",
+    "ProviderContract",
+    "Stripped",
     "Wire",
     "assert_prism_rejects",
     "assert_source_fails_without",
@@ -57,6 +72,7 @@ __all__ = [
     "prism",
     "prism_executable",
     "prism_mocks",
+    "provider_contract",
     "spec_path",
     "success_example",
     "token_path",
@@ -356,7 +372,7 @@ def make_source(provider: str, base_url: str, wire: Wire, **extra: Any) -> Token
     return BY_NAME[provider].source_class(**kwargs)
 
 
-# -- the checks each provider's contract module runs -----------------------------------------
+# -- the checks the shared Prism tests run on each provider's requests ----------------------
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 BASIC = {"Authorization": "Basic dXNlcjpwYXNz"}  # user:pass
@@ -395,3 +411,57 @@ async def assert_source_fails_without(
     assert sync_error.value.status_code == async_error.value.status_code == status
     assert len(wire.responses) == 2
     assert all("sl-violations" in r.headers for r in wire.responses)
+
+
+# -- each provider's own contract module ---------------------------------------------------
+
+# What is wrong, method, path, headers, body, the status Prism answers.
+Broken = tuple[str, str, str, dict[str, str], str, int]
+# The header taken off each request, the status Prism answers, the error the source raises.
+Stripped = tuple[str, int, type[TokenEndpointError]]
+
+CONTRACT_TESTS = Path(__file__).resolve().parent
+# What every provider's contract module must declare.
+REQUIRED = ("BROKEN", "STRIPPED", "HAND_MADE", "hand_made")
+
+
+@dataclass(frozen=True)
+class ProviderContract:
+    """What ``test_contract_<name>.py`` declares for the shared contract tests."""
+
+    name: str
+    broken: list[Broken]
+    stripped: list[Stripped]
+    # Each hand-made request's name and the status it must get.
+    hand_made_requests: list[tuple[str, int]]
+    hand_made: Callable[[FakeProviders, str], Case[Any]]
+    check_hand_made: Callable[[str, Response], None] | None
+
+
+@cache
+def provider_contract(name: str) -> ProviderContract:
+    """Provider ``name``'s contract module, read; an ImportError if it is missing, is
+    not the one in this directory, or lacks one of ``REQUIRED``.
+
+    Pytest's "prepend" import mode puts this directory on ``sys.path`` and imports each
+    test module by its basename, so this is the very module pytest collects.
+    """
+    module = importlib.import_module(f"test_contract_{name}")
+    expected = CONTRACT_TESTS / f"test_contract_{name}.py"
+    if module.__file__ is None or Path(module.__file__).resolve() != expected:
+        raise ImportError(f"{module.__name__} is {module.__file__}, not {expected}")
+    missing = [attribute for attribute in REQUIRED if not hasattr(module, attribute)]
+    if missing:
+        raise ImportError(
+            f"{expected.name} must declare {', '.join(missing)} for the shared contract tests"
+        )
+    if not callable(module.hand_made):
+        raise ImportError(f"{expected.name}: hand_made must be a function (fake, name)")
+    return ProviderContract(
+        name=name,
+        broken=list(module.BROKEN),
+        stripped=list(module.STRIPPED),
+        hand_made_requests=list(module.HAND_MADE),
+        hand_made=module.hand_made,
+        check_hand_made=getattr(module, "check_hand_made", None),
+    )

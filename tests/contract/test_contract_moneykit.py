@@ -1,5 +1,5 @@
-"""Contract, MoneyKit: introspection and the JWKS through the source, requests Prism must
-refuse, and hand-made requests to the fake."""
+"""Contract, MoneyKit: introspection and the JWKS through the source; requests Prism must
+refuse and hand-made requests to the fake, for the shared Prism and Schemathesis tests."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
-import pytest
 from schemathesis import Case
 
 from provider_tokens import InvalidClientError, MoneyKit, TokenEndpointError
@@ -18,13 +17,11 @@ from contract_support import (
     FORM,
     PrismMock,
     Wire,
-    assert_prism_rejects,
-    assert_source_fails_without,
     make_source,
     prism,
     success_example,
 )
-from schemathesis_support import TIMEOUT, basic, call_and_validate, operation_case
+from schemathesis_support import TIMEOUT, basic, operation_case
 
 # The fixture from contract_support, requested by name.
 __all__ = ["prism"]
@@ -67,31 +64,11 @@ BROKEN: list[tuple[str, str, str, dict[str, str], str, int]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("wrong", "method", "path", "headers", "body", "status"),
-    BROKEN,
-    ids=[case[0] for case in BROKEN],
-)
-def test_prism_rejects_a_request_that_breaks_the_spec(
-    prism: Mapping[str, PrismMock],
-    wrong: str,
-    method: str,
-    path: str,
-    headers: dict[str, str],
-    body: str,
-    status: int,
-) -> None:
-    assert_prism_rejects(prism[NAME], method, path, headers, body, status)
-
-
-@pytest.mark.parametrize(
-    ("header", "status", "error"), [("Authorization", 401, InvalidClientError)]
-)
-async def test_a_source_whose_request_breaks_the_spec_fails(
-    prism: Mapping[str, PrismMock], header: str, status: int, error: type[TokenEndpointError]
-) -> None:
-    """The source, with one header taken off each request on its way out."""
-    await assert_source_fails_without(prism[NAME], header, status, error)
+# The header taken off each of the source's requests, the status Prism answers, the
+# error the source raises.
+STRIPPED: list[tuple[str, int, type[TokenEndpointError]]] = [
+    ("Authorization", 401, InvalidClientError)
+]
 
 
 # -- hand-made requests to the fake, validated against the spec ------------------------------
@@ -111,7 +88,7 @@ def moneykit_token(fake: FakeProviders) -> str:
     return token
 
 
-def _hand_made(fake: FakeProviders, name: str) -> Case[Any]:
+def hand_made(fake: FakeProviders, name: str) -> Case[Any]:
     form = "application/x-www-form-urlencoded"
     mk = CREDENTIALS[NAME]
     if name == "token":
@@ -143,19 +120,9 @@ def _hand_made(fake: FakeProviders, name: str) -> Case[Any]:
 
 
 # Each hand-made request and the status it must get.
-HAND_MADE = [
+HAND_MADE: list[tuple[str, int]] = [
     ("token", 201),
     ("introspect", 200),
     ("introspect-unknown-token", 401),
     ("jwks", 200),
 ]
-
-
-@pytest.mark.parametrize(("name", "status"), HAND_MADE, ids=[f"{n}-{s}" for n, s in HAND_MADE])
-def test_hand_made_request_conforms(fake_providers: FakeProviders, name: str, status: int) -> None:
-    """Each success path (and a real refusal) answers as the spec says."""
-    case = _hand_made(fake_providers, name)
-    if case.method == "POST" and status < 300:  # answer a token request with this status
-        fake_providers.set_success_status(NAME, status)
-    response = call_and_validate(case, fake_providers, NAME)
-    assert response.status_code == status, response.text

@@ -9,9 +9,10 @@ credentials) and sends them to ``FakeProviders`` on loopback. Every answer must 
 
 Generated input rarely gets past the fake's checks where the spec alone cannot
 produce a valid request (a user's live authorization code or refresh token), so each
-success path is also exercised by hand-made requests, validated the same way, in
-each provider's own module (``test_contract_<provider>.py``), and every documented
-error status here by injecting it (``Fault.status``).
+success path is also exercised by hand-made requests, validated the same way, which
+each provider's own module (``test_contract_<provider>.py``) declares (``HAND_MADE``,
+built by its ``hand_made``), and every documented error status by injecting it
+(``Fault.status``).
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ import httpx
 import pytest
 from schemathesis import Case
 
+from provider_tokens._registry import NAMES
 from provider_tokens.testing import PROVIDERS, FakeProviders, Fault
 
 from cases import BY_NAME
-from contract_support import load_spec
+from contract_support import load_spec, provider_contract
 from schemathesis_support import CONFORMANCE, call_and_validate, operation_case, prepare, schema
 
 
@@ -68,6 +70,30 @@ def _generated_test(provider: str) -> Callable[..., None]:
 # test_<provider>_fake_conforms, for every registered provider.
 for _provider in PROVIDERS:
     globals()[f"test_{_provider}_fake_conforms"] = _generated_test(_provider)
+
+
+# -- success paths, hand-made ----------------------------------------------------------
+
+# Each provider's HAND_MADE: the request's name and the status it must get.
+HAND_MADE = [(name, *made) for name in NAMES for made in provider_contract(name).hand_made_requests]
+
+
+@pytest.mark.parametrize(
+    ("provider", "name", "status"), HAND_MADE, ids=[f"{p}-{n}-{s}" for p, n, s in HAND_MADE]
+)
+def test_hand_made_request_conforms(
+    fake_providers: FakeProviders, provider: str, name: str, status: int
+) -> None:
+    """Each success path (and a real refusal) answers as the spec says, with each
+    documented status, and as the provider's ``check_hand_made`` says, if it has one."""
+    contract = provider_contract(provider)
+    case = contract.hand_made(fake_providers, name)
+    if case.method == "POST" and status < 300:  # answer a token request with this status
+        fake_providers.set_success_status(provider, status)
+    response = call_and_validate(case, fake_providers, provider)
+    assert response.status_code == status, response.text
+    if contract.check_hand_made is not None:
+        contract.check_hand_made(name, response)
 
 
 # -- error paths, injected -----------------------------------------------------------

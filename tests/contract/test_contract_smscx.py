@@ -1,28 +1,17 @@
-"""Contract, SMS.CX: requests Prism must refuse, and hand-made requests to the fake."""
+"""Contract, SMS.CX: requests Prism must refuse and hand-made requests to the fake, for
+the shared Prism and Schemathesis tests."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-import pytest
 from schemathesis import Case
 
 from provider_tokens import InvalidClientError, TokenEndpointError
 from provider_tokens.testing import CREDENTIALS, FakeProviders
 
-from contract_support import (
-    BASIC,
-    FORM,
-    PrismMock,
-    assert_prism_rejects,
-    assert_source_fails_without,
-    prism,
-)
-from schemathesis_support import basic, call_and_validate, operation_case
-
-# The fixture from contract_support, requested by name.
-__all__ = ["prism"]
+from contract_support import BASIC, FORM
+from schemathesis_support import basic, operation_case
 
 NAME = "smscx"
 
@@ -33,37 +22,17 @@ BROKEN: list[tuple[str, str, str, dict[str, str], str, int]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("wrong", "method", "path", "headers", "body", "status"),
-    BROKEN,
-    ids=[case[0] for case in BROKEN],
-)
-def test_prism_rejects_a_request_that_breaks_the_spec(
-    prism: Mapping[str, PrismMock],
-    wrong: str,
-    method: str,
-    path: str,
-    headers: dict[str, str],
-    body: str,
-    status: int,
-) -> None:
-    assert_prism_rejects(prism[NAME], method, path, headers, body, status)
-
-
-@pytest.mark.parametrize(
-    ("header", "status", "error"), [("Authorization", 401, InvalidClientError)]
-)
-async def test_a_source_whose_request_breaks_the_spec_fails(
-    prism: Mapping[str, PrismMock], header: str, status: int, error: type[TokenEndpointError]
-) -> None:
-    """The source, with one header taken off each request on its way out."""
-    await assert_source_fails_without(prism[NAME], header, status, error)
+# The header taken off each of the source's requests, the status Prism answers, the
+# error the source raises.
+STRIPPED: list[tuple[str, int, type[TokenEndpointError]]] = [
+    ("Authorization", 401, InvalidClientError)
+]
 
 
 # -- hand-made requests to the fake, validated against the spec ------------------------------
 
 
-def _hand_made(fake: FakeProviders, name: str) -> Case[Any]:
+def hand_made(fake: FakeProviders, name: str) -> Case[Any]:
     form = "application/x-www-form-urlencoded"
     app = CREDENTIALS[NAME]
     if name == "token":
@@ -79,14 +48,4 @@ def _hand_made(fake: FakeProviders, name: str) -> Case[Any]:
 
 
 # Each hand-made request and the status it must get.
-HAND_MADE = [("token", 200)]
-
-
-@pytest.mark.parametrize(("name", "status"), HAND_MADE, ids=[f"{n}-{s}" for n, s in HAND_MADE])
-def test_hand_made_request_conforms(fake_providers: FakeProviders, name: str, status: int) -> None:
-    """The success path answers as the spec says."""
-    case = _hand_made(fake_providers, name)
-    if case.method == "POST" and status < 300:  # answer a token request with this status
-        fake_providers.set_success_status(NAME, status)
-    response = call_and_validate(case, fake_providers, NAME)
-    assert response.status_code == status, response.text
+HAND_MADE: list[tuple[str, int]] = [("token", 200)]
