@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-import provider_tokens
 from provider_tokens import TokenEndpointError, TokenSource
 from provider_tokens._registry import PROVIDERS
 
@@ -113,8 +112,7 @@ class Case:
 
     @property
     def source_class(self) -> type[TokenSource]:
-        cls: type[TokenSource] = getattr(provider_tokens, PROVIDERS[self.name].source)
-        return cls
+        return PROVIDERS[self.name].source_class()
 
     def make(self, **options: Any) -> TokenSource:
         """The source on ``credentials``, with ``options`` (which may replace any)."""

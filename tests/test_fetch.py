@@ -245,3 +245,9 @@ def test_the_providers_own_codes_come_first_then_oauth_then_the_status() -> None
         exchange(ManualClock()).send(Call(OPERATION, client), read)
     assert type(caught.value) is InvalidRequestError
     assert caught.value.error_code == "Bad_Key"
+
+
+def test_what_a_provider_read_never_shows_its_tokens() -> None:
+    issued = Issued(access_token="t0k3n-value", refresh_token="r3fr3sh-value", raw={"a": 1})
+    assert "t0k3n" not in repr(issued)
+    assert "r3fr3sh" not in repr(issued)

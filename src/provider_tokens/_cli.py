@@ -11,8 +11,8 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TextIO
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ._env import PROVIDERS, REQUIRED, VARIABLES
 from ._exceptions import (
@@ -26,6 +26,9 @@ from ._exceptions import (
 from ._registry import PROVIDERS as DECLARED
 from ._registry import get as declared
 from ._token import AccessToken
+
+if TYPE_CHECKING:
+    from ._source import TokenSource
 
 EXIT_OK, EXIT_USAGE, EXIT_REFUSED, EXIT_TRANSPORT = 0, 2, 3, 4
 
@@ -126,11 +129,8 @@ def source_kwargs(
     return kwargs
 
 
-def _make(provider: str, kwargs: dict[str, Any]) -> Any:
-    import provider_tokens
-
-    cls: Callable[..., Any] = getattr(provider_tokens, declared(provider).source)
-    return cls(**kwargs)
+def _make(provider: str, kwargs: dict[str, Any]) -> TokenSource:
+    return declared(provider).source_class()(**kwargs)
 
 
 def render(provider: str, token: AccessToken, fmt: str, header: str) -> str:

@@ -67,11 +67,6 @@ class Call:
 
 
 @attrs.frozen
-class _Unparsable:
-    kind: str
-
-
-@attrs.frozen
 class Answer(Generic[T]):
     """What the successful attempt read, and when that attempt was sent."""
 
@@ -127,24 +122,27 @@ class Exchange:
     def _judge(
         self, call: Call, response: httpx.Response, read: Callable[[Any], T | Refusal | None]
     ) -> T:
-        outcome: T | Refusal | _Unparsable | None
+        unparsable: str | None = None
         try:
             parsed = call.operation._build_response(client=call.client, response=response)
             outcome = read(parsed.parsed)
         except _PARSE_FAILURES as exc:
             # The generated parser raised: a documented status whose body is not
-            # JSON, a required member missing, a bad date. Report the status; the
-            # parser's exception stays behind (a JSON error holds the whole body).
-            outcome = _Unparsable(type(exc).__name__)
-        now = self._clock.now()
-        if isinstance(outcome, _Unparsable):
-            reason = f"response body could not be parsed ({outcome.kind})"
-            raise unexpected(self.provider, response, reason, now=now)
-        if isinstance(outcome, Refusal):
-            raise endpoint_error(self.provider, response, outcome, now=now, codes=self._codes)
-        if outcome is None:
-            raise unexpected(self.provider, response, "undocumented status", now=now)
-        return outcome
+            # JSON, a required member missing, a bad date. Report the status, and
+            # raise outside this handler: a JSON error holds the whole body.
+            unparsable = type(exc).__name__
+        else:
+            if isinstance(outcome, Refusal):
+                now = self._clock.now()
+                raise endpoint_error(self.provider, response, outcome, now=now, codes=self._codes)
+            if outcome is not None:
+                return outcome
+        reason = (
+            "undocumented status"
+            if unparsable is None
+            else f"response body could not be parsed ({unparsable})"
+        )
+        raise unexpected(self.provider, response, reason, now=self._clock.now())
 
     # -- with retries -------------------------------------------------------------------
 

@@ -10,12 +10,17 @@ declaration is plain data: loading one never imports the generated client, so
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ._exceptions import ConfigurationError, TokenEndpointError
+
+if TYPE_CHECKING:
+    from ._source import TokenSource
 
 __all__ = ["Provider"]
 
@@ -86,6 +91,11 @@ class Provider:
     @property
     def source_module(self) -> str:
         return f"provider_tokens._providers.{self.name}._source"
+
+    def source_class(self) -> type[TokenSource]:
+        """The token source class; importing it loads the generated client."""
+        cls: type[TokenSource] = getattr(importlib.import_module(self.source_module), self.source)
+        return cls
 
     @property
     def endpoint_module(self) -> str:

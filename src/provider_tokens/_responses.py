@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -209,11 +209,8 @@ def parse_lifetime(provider: str, value: Any) -> float | None:
     """
     if value is None or value == "":
         return None
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        number: int = int(value.strip())
-    elif isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    else:
+    number = whole_seconds(value)
+    if number is None:
         shown = (
             value
             if isinstance(value, int | float) and math.isfinite(value)
@@ -242,9 +239,12 @@ def whole_seconds(value: Any) -> int | None:
 
 
 def issued_token(
-    provider: str, issued: Issued, *, sent_wall: dt.datetime, now: dt.datetime
+    provider: str, issued: Issued, *, sent_wall: dt.datetime, now: Callable[[], dt.datetime]
 ) -> tuple[AccessToken, float | None]:
-    """The token in ``issued`` and its lifetime in seconds (``None``: not said)."""
+    """The token in ``issued`` and its lifetime in seconds (``None``: not said).
+
+    ``now`` is read only for an absolute expiry (Melio's), which becomes a lifetime.
+    """
     access = issued.access_token
     if not isinstance(access, str) or not access.strip():
         shown = "empty" if access in ("", None) else f"a {type(access).__name__}"
@@ -252,12 +252,13 @@ def issued_token(
             f"{provider}: response has no usable access token ({shown})", provider=provider
         )
     if issued.expires_at is not None:
-        lifetime: float | None = (issued.expires_at - now).total_seconds()
-        if lifetime is not None and lifetime <= 0:
+        remaining = (issued.expires_at - now()).total_seconds()
+        if remaining <= 0:
             raise MalformedResponseError(
                 f"{provider}: token expiry {issued.expires_at.isoformat()} is in the past",
                 provider=provider,
             )
+        lifetime: float | None = remaining
         expires_at: dt.datetime | None = issued.expires_at
     else:
         lifetime = parse_lifetime(provider, issued.expires_in)

@@ -296,7 +296,7 @@ class TokenSource(httpx.Auth):
 
     def _entry(self, answer: Answer[Issued]) -> Entry:
         token, lifetime = issued_token(
-            self.provider, answer.value, sent_wall=answer.sent_wall, now=self._clock.now()
+            self.provider, answer.value, sent_wall=answer.sent_wall, now=self._clock.now
         )
         ttl = lifetime or self._default_ttl
         logger.debug("%s: new token, lifetime %.0f s", self.provider, ttl)

@@ -15,7 +15,6 @@ import sys
 import threading
 from typing import Any
 
-import provider_tokens
 from provider_tokens._registry import PROVIDERS
 from provider_tokens.stores import FileStore, MemoryStore, RedisStore, TokenStore
 
@@ -36,7 +35,7 @@ def make_store(config: dict[str, Any]) -> TokenStore:
 
 def main() -> None:
     config = json.loads(sys.argv[1])
-    source_class = getattr(provider_tokens, PROVIDERS[config["provider"]].source)
+    source_class = PROVIDERS[config["provider"]].source_class()
     source = source_class(
         **config["credentials"], base_url=config["base_url"], store=make_store(config)
     )

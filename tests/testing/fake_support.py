@@ -32,7 +32,6 @@ import httpx
 import pytest
 import yaml
 
-import provider_tokens
 from provider_tokens import TokenSource
 from provider_tokens._registry import PROVIDERS
 from provider_tokens.testing import FakeProviders, ManualClock
@@ -42,7 +41,7 @@ from cases import fake_source
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 MODES = ("server", "transport")
 CLASSES: dict[str, type[TokenSource]] = {
-    name: getattr(provider_tokens, provider.source) for name, provider in PROVIDERS.items()
+    name: provider.source_class() for name, provider in PROVIDERS.items()
 }
 Wire = tuple[FakeProviders, httpx.Client]
 

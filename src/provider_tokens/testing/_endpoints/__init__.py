@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 
+from ..._provider import Provider
 from ..._registry import PROVIDERS
 from .._ledger import Ledger
 from ._base import CodeFlowEndpoint, Endpoint
@@ -12,11 +13,13 @@ from ._base import CodeFlowEndpoint, Endpoint
 __all__ = ["CodeFlowEndpoint", "Endpoint", "build", "endpoint_class"]
 
 
-def endpoint_class(name: str) -> type[Endpoint]:
-    """The fake endpoint class of provider ``name`` (its module's ``ENDPOINT``)."""
-    module = importlib.import_module(PROVIDERS[name].endpoint_module)
+def endpoint_class(provider: str | Provider) -> type[Endpoint]:
+    """The fake endpoint class of ``provider`` (its module's ``ENDPOINT``); an
+    ``ImportError`` if the module is missing or declares no such class."""
+    declared = PROVIDERS[provider] if isinstance(provider, str) else provider
+    module = importlib.import_module(declared.endpoint_module)
     cls = getattr(module, "ENDPOINT", None)
-    if not (isinstance(cls, type) and issubclass(cls, Endpoint)) or cls.name != name:
+    if not (isinstance(cls, type) and issubclass(cls, Endpoint)) or cls.name != declared.name:
         raise ImportError(f"{module.__name__} must set ENDPOINT to its Endpoint class")
     return cls
 

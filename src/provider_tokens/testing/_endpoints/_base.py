@@ -61,9 +61,7 @@ class Endpoint:
 
     def demo(self, fake: FakeProviders, out: TextIO) -> list[tuple[str, AccessToken]]:
         """What ``provider-tokens demo`` shows of this provider: rows of (label, token)."""
-        import provider_tokens
-
-        source = getattr(provider_tokens, PROVIDERS[self.name].source)
+        source = PROVIDERS[self.name].source_class()
         with source(**fake.credentials(self.name)) as tokens:
             return [(self.name, tokens.token())]
 
