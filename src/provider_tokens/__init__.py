@@ -16,6 +16,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from ._exceptions import (
+    BlockingCallError,
     ConfigurationError,
     InvalidClientError,
     InvalidGrantError,
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AccessToken",
+    "BlockingCallError",
     "Call",
     "Clock",
     "CommonOptions",

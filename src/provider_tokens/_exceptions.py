@@ -18,6 +18,8 @@ The tree, status class first and the provider's own code as an attribute::
     │   │                               exception, copied without the request
     │   └── TokenTimeoutError           also a builtin TimeoutError
     ├── NoRefreshTokenError             GMO Aozora: nothing to renew the token with
+    ├── BlockingCallError               also a RuntimeError: a sync call on an event loop
+    │                                   would wait for a fetch or lock held by that loop
     └── ConfigurationError              also a ValueError: bad constructor arguments
 
 ``error_code`` is the provider's own code: the OAuth ``error`` (GMO Aozora), the
@@ -126,6 +128,16 @@ class TokenTimeoutError(TransportError, TimeoutError):
 
 class NoRefreshTokenError(TokenError):
     """No valid access token and no refresh token: run the authorization flow again."""
+
+
+class BlockingCallError(TokenError, RuntimeError):
+    """A sync call made on a running event loop would wait for that same loop.
+
+    ``token()``, ``invalidate()`` or ``GmoAozora.exchange_code()`` called from async
+    code while a task of the same loop is fetching, or holds the store's lock for the
+    same key: blocking would stop the very task it waits for. Use the ``a``-twin
+    (``await atoken()``) or an ``httpx.AsyncClient`` inside async code.
+    """
 
 
 class ConfigurationError(TokenError, ValueError):
