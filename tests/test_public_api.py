@@ -24,6 +24,7 @@ from provider_tokens._registry import PROVIDERS
 # Every registered provider's source class is public, beside these.
 EXPECTED = {p.source for p in PROVIDERS.values()} | {
     "AccessToken",
+    "BlockingCallError",
     "Call",
     "Clock",
     "CommonOptions",
