@@ -7,6 +7,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from provider_tokens._cache import RENEWAL_BACKOFF
+from provider_tokens.testing import ManualClock
+
 from cases import CASES, EXAMPLE, Case
 from conftest import MockProvider
 
@@ -94,6 +97,34 @@ async def test_async_401_replay() -> None:
         response = await api.get("https://api.example/x")
     assert response.status_code == 200
     assert _carried(seen) == [EXAMPLE.scheme + "old", EXAMPLE.scheme + "new"]
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
+async def test_an_api_that_always_answers_401_costs_one_renewal_per_backoff(
+    asynchronous: bool,
+) -> None:
+    clock = ManualClock()
+    tokens = _tokens(*(f"t{i}" for i in range(20)))
+    source = EXAMPLE.make(
+        http_client=tokens.client(), async_http_client=tokens.async_client(), clock=clock
+    )
+    seen: list[httpx.Request] = []
+    api_transport = _api([401] * 100, seen)
+
+    async def calls(n: int) -> list[int]:
+        if asynchronous:
+            async with httpx.AsyncClient(auth=source, transport=api_transport) as api:
+                return [(await api.get("https://api.example/x")).status_code for _ in range(n)]
+        with httpx.Client(auth=source, transport=api_transport) as api:
+            return [api.get("https://api.example/x").status_code for _ in range(n)]
+
+    assert await calls(10) == [401] * 10
+    # The first token, and one renewal after the first 401; the renewed token's
+    # own 401s are the API's answer, not a reason to fetch again.
+    assert len(tokens.requests) == 2
+    clock.advance(RENEWAL_BACKOFF + 1)
+    assert await calls(3) == [401] * 3
+    assert len(tokens.requests) == 3
 
 
 def test_a_streamed_body_is_not_replayed() -> None:

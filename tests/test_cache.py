@@ -14,6 +14,8 @@ from provider_tokens._cache import RENEWAL_BACKOFF, Entry, TokenCache, refresh_d
 from provider_tokens.stores import StoredToken
 from provider_tokens.testing import ManualClock
 
+BUDGET = 300.0
+
 
 class Recorder:
     def __init__(self) -> None:
@@ -29,6 +31,7 @@ def make(clock: ManualClock, *, margin: float = 60.0, rec: Recorder | None = Non
         refresh_margin=margin,
         adopt=rec.adopted.append,
         on_token=rec.announced.append,
+        budget=BUDGET,
     )
 
 
@@ -147,7 +150,10 @@ def test_a_failed_first_fetch_reaches_every_waiter_and_the_next_call_retries() -
     cache.lead(flight, fail)
     with pytest.raises(InvalidClientError) as caught:
         joined.result()
-    assert caught.value is error
+    # Each caller raises its own copy: one shared object would collect every
+    # caller's frames on its traceback.
+    assert caught.value is not error
+    assert (caught.value.message, caught.value.status_code) == (error.message, 401)
     assert cache.still_valid() is None
     assert cache.claim()[2] is True
 
@@ -173,7 +179,12 @@ def test_on_token_failures_are_logged_not_raised(caplog: pytest.LogCaptureFixtur
         raise RuntimeError("callback bug")
 
     cache = TokenCache(
-        provider="example", clock=clock, refresh_margin=60, adopt=lambda t: None, on_token=explode
+        provider="example",
+        clock=clock,
+        refresh_margin=60,
+        adopt=lambda t: None,
+        on_token=explode,
+        budget=BUDGET,
     )
     with caplog.at_level(logging.ERROR, logger="provider_tokens"):
         fill(cache, clock, "one")
@@ -240,7 +251,8 @@ def test_threads_share_one_flight() -> None:
             results.append(flight.result())
         else:
             assert flight is not None
-            results.append(flight.wait())
+            assert cache.join(flight)
+            results.append(flight.result())
 
     threads = [threading.Thread(target=call) for _ in range(20)]
     for t in threads:
@@ -268,11 +280,60 @@ async def test_a_cancelled_async_leader_does_not_cancel_the_fetch() -> None:
     leader = asyncio.ensure_future(cache.alead(flight, fetch))
     _, joined, _ = cache.claim()
     assert joined is flight
-    waiter = asyncio.ensure_future(flight.wait_async())
+    waiter = asyncio.ensure_future(cache.ajoin(flight))
     await asyncio.sleep(0)
     leader.cancel()
     release.set()
-    assert (await asyncio.wait_for(waiter, 5)).access_token == "survivor"
+    assert await asyncio.wait_for(waiter, 5)
+    assert flight.result().access_token == "survivor"
     with pytest.raises(asyncio.CancelledError):
         await leader
     assert served(cache) == "survivor"
+
+
+def test_a_stored_token_is_never_kept_longer_than_its_own_lifetime() -> None:
+    clock = ManualClock()
+    cache = make(clock, margin=0)
+    ahead = clock.now() + dt.timedelta(hours=1)  # written by a process whose clock is 1 h fast
+    stored = StoredToken(
+        AccessToken("s"), issued_at=ahead, valid_until=ahead + dt.timedelta(hours=1)
+    )
+    usable = cache.usable(stored, adopt=False)
+    assert usable is not None
+    assert usable.expire_at == clock.monotonic() + 3600  # not the 7200 its valid_until says
+
+
+async def test_on_token_runs_off_the_event_loop() -> None:
+    clock = ManualClock()
+    called_on: list[threading.Thread] = []
+    release = threading.Event()
+
+    def slow_callback(token: AccessToken) -> None:
+        called_on.append(threading.current_thread())
+        assert release.wait(5)
+
+    cache = TokenCache(
+        provider="example",
+        clock=clock,
+        refresh_margin=60,
+        adopt=lambda t: None,
+        on_token=slow_callback,
+        budget=BUDGET,
+    )
+    _, flight, _ = cache.claim()
+    assert flight is not None
+
+    async def fetch() -> Entry:
+        return entry(cache, clock, "one", 3600)
+
+    leading = asyncio.ensure_future(cache.alead(flight, fetch))
+    # The loop keeps running while the callback blocks: this task gets to release it.
+    for _ in range(500):
+        if called_on:
+            break
+        await asyncio.sleep(0.01)
+    assert called_on
+    assert called_on[0] is not threading.current_thread()
+    release.set()
+    await asyncio.wait_for(leading, 5)
+    assert served(cache) == "one"

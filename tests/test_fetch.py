@@ -6,8 +6,11 @@ The operation here is a minimal stand-in with the generated shape (``_get_kwargs
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 import types
+import warnings
 from typing import Any
 
 import attrs
@@ -29,7 +32,9 @@ from provider_tokens import (
 )
 from provider_tokens._fetch import Call, Exchange, Plan
 from provider_tokens._responses import Refusal
-from provider_tokens.testing import ManualClock
+from provider_tokens.testing import FakeProviders, ManualClock
+
+from cases import EXAMPLE
 
 
 @attrs.frozen
@@ -251,3 +256,84 @@ def test_what_a_provider_read_never_shows_its_tokens() -> None:
     issued = Issued(access_token="t0k3n-value", refresh_token="r3fr3sh-value", raw={"a": 1})
     assert "t0k3n" not in repr(issued)
     assert "r3fr3sh" not in repr(issued)
+
+
+def _any_json(*, client: Any, response: httpx.Response) -> Parsed:
+    return Parsed(response.status_code, response.json())
+
+
+class AsyncOnly:
+    """A generated-style client that sends through ``client`` (async only)."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._async = client
+
+    def get_httpx_client(self) -> httpx.Client:
+        raise NotImplementedError
+
+    def get_async_httpx_client(self) -> httpx.AsyncClient:
+        return self._async
+
+    def set_httpx_client(self, client: httpx.Client, /) -> None:
+        raise NotImplementedError
+
+    def set_async_httpx_client(self, async_client: httpx.AsyncClient, /) -> None:
+        self._async = async_client
+
+
+def _send_on_two_loops() -> BaseException:
+    """A token request through one real ``AsyncClient`` in one ``asyncio.run``, then
+    in another: what the second raised (its traceback cut, so that nothing keeps the
+    abandoned connection alive)."""
+    with FakeProviders() as fake:
+        credentials = fake.credentials(EXAMPLE.name)
+        operation = types.SimpleNamespace(
+            _get_kwargs=lambda: {
+                "method": "post",
+                "url": fake.base_url(EXAMPLE.name) + "/auth/token",
+                "data": {"grant_type": "client_credentials"},
+                "auth": (credentials["client_id"], credentials["client_secret"]),
+            },
+            _build_response=_any_json,
+        )
+        client = httpx.AsyncClient()  # its pooled connection will belong to the first loop
+        call = Call(operation, AsyncOnly(client))
+        assert asyncio.run(exchange(ManualClock()).asend(call, read)).access_token
+        try:
+            asyncio.run(exchange(ManualClock()).asend(call, read))
+        except BaseException as exc:  # what escapes, typed or not
+            return exc.with_traceback(None)
+    raise AssertionError("the second loop sent through the first loop's connection")
+
+
+def test_an_async_client_of_a_closed_event_loop_is_a_transport_error() -> None:
+    error = _send_on_two_loops()
+    with warnings.catch_warnings():
+        # The first loop's connection cannot be closed without that loop: let it go.
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+
+    assert type(error) is TransportError, repr(error)
+    assert (error.retryable, error.request_sent) == (False, True)
+    assert "belongs to a closed or another event loop" in str(error)
+    assert "its own httpx.AsyncClient" in str(error)
+    # The RuntimeError, copied: nothing of its context or traceback comes along.
+    assert type(error.__cause__) is RuntimeError
+    assert error.__cause__.__context__ is None
+    assert error.__cause__.__traceback__ is None
+    assert error.__context__ is None
+
+
+def test_a_closed_client_is_a_transport_error_that_says_so() -> None:
+    client = Client(lambda r: answer(200, {"access_token": "t"}))
+    client.get_httpx_client().close()
+    with pytest.raises(TransportError, match="the HTTP client is closed") as caught:
+        exchange(ManualClock()).fetch(Plan("client_credentials"), Call(OPERATION, client), read)
+    assert not caught.value.retryable
+    assert client.requests == []
+
+
+def test_runtime_error_subclasses_are_not_taken_for_transport_failures() -> None:
+    # A bug (NotImplementedError, RecursionError) must surface as itself.
+    with pytest.raises(NotImplementedError):
+        asyncio.run(exchange(ManualClock()).asend(Call(OPERATION, Client(answer)), read))

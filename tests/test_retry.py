@@ -57,6 +57,102 @@ def test_parse_reset_epoch() -> None:
     assert parse_reset_epoch("9" * 30, now=NOW) is None
 
 
+# What str.isdigit() or float() take but delta-seconds are not: other scripts' digits
+# (superscript, Arabic-Indic, fullwidth, Devanagari), signs, exponents, NaN and
+# infinities, and strings that look like a date to a lenient parser.
+NOT_DELTA_SECONDS = [
+    "²",
+    "1²",
+    "١٢",
+    "\uff11\uff12",  # fullwidth
+    "१२",
+    "-5",
+    "+5",
+    "1e999",
+    "1e3",
+    "NaN",
+    "nan",
+    "inf",
+    "-inf",
+    "Infinity",
+    "0x10",
+    "1_000",
+    "1.",
+    ".5",
+    "1.2.3",
+    "Sunday",
+    "5 5",
+]
+
+
+@pytest.mark.parametrize("value", NOT_DELTA_SECONDS)
+def test_only_ascii_delta_seconds_or_an_http_date_count(value: str) -> None:
+    assert parse_retry_after(value, now=NOW) is None
+    assert parse_retry_after(f" {value} ", now=NOW) is None
+
+
+@pytest.mark.parametrize("value", ["9" * 400, "9" * 5000, "99999999999.5"])
+def test_a_huge_retry_after_counts_as_2_to_the_31(value: str) -> None:
+    # RFC 9111 §1.2.2: a delta-seconds too large to represent is 2**31. Finite, so
+    # the error's retry_after stays a number, and far past any cap: not waited for.
+    assert parse_retry_after(value, now=NOW) == 2.0**31
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        *NOT_DELTA_SECONDS,
+        "٣" * 10,  # Arabic-Indic digits: int() reads them as an epoch
+        "9" * 5000,  # more digits than int() reads
+        "1700000000.5",
+        "",
+    ],
+)
+def test_a_reset_epoch_is_ascii_digits_or_nothing(value: str) -> None:
+    assert parse_reset_epoch(value, now=NOW) is None
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "9" * 400, "1e999", "-5", "NaN", "Sunday"])
+@pytest.mark.parametrize("header", ["retry-after", "x-rate-limit-reset"])
+def test_a_hostile_wait_header_is_a_typed_error_with_a_finite_or_no_wait(
+    clock: ManualClock, header: str, value: str
+) -> None:
+    # Sent as UTF-8 bytes, as a server may; httpx reads them back as text.
+    response = httpx.Response(
+        429,
+        headers=[(header.encode(), value.encode()), (b"content-type", b"application/json")],
+        content=b'{"error_code": "x", "error_message": "later"}',
+    )
+    mock = MockProvider(response)
+    with pytest.raises(RateLimitError) as caught:
+        CASE.make(http_client=mock.client(), clock=clock, max_retries=0).token()
+    wait = caught.value.retry_after
+    assert wait is None or 0 <= wait <= 2**31
+
+
+def test_budget_bounds_every_attempt_and_every_wait() -> None:
+    policy = RetryPolicy(max_retries=2, max_delay=8.0, max_retry_after=60.0)
+    # 3 attempts of 4 phases (pool, connect, write, read) at 10 s, and 2 waits of
+    # at most 60 s (a Retry-After, longer than any backoff).
+    assert policy.budget(10.0) == 3 * 4 * 10.0 + 2 * 60.0
+    assert RetryPolicy(max_retries=0).budget(5.0) == 20.0  # one attempt, no wait
+    assert RetryPolicy(max_retries=1, max_delay=90.0, max_retry_after=30.0).budget(1.0) == 98.0
+
+
+def test_budget_covers_the_longest_waits_the_policy_can_choose(clock: ManualClock) -> None:
+    policy = RetryPolicy(max_retries=3, max_delay=2.0, max_retry_after=5.0, jitter=lambda: 1.0)
+    mock = MockProvider(
+        unavailable(429, retry_after="5"),
+        unavailable(503),
+        unavailable(429, retry_after="5"),
+        unavailable(503),
+    )
+    with pytest.raises(ServerError):
+        CASE.make(http_client=mock.client(), clock=clock, retry_policy=policy).token()
+    assert len(mock.requests) == 4
+    assert sum(clock.sleeps) <= policy.budget(0.0) == 3 * 5.0
+
+
 def test_backoff_doubles_to_the_cap_with_jitter_in_range() -> None:
     assert [NO_JITTER.backoff(n) for n in range(1, 8)] == [0.5, 1, 2, 4, 8, 8, 8]
     low, high = RetryPolicy(jitter=lambda: 0.75), RetryPolicy()

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import traceback
+from collections.abc import Callable
 
 import httpx
 import pytest
 
-from provider_tokens import AccessToken, InvalidClientError, TokenSource
+from provider_tokens import (
+    AccessToken,
+    BlockingCallError,
+    GmoAozora,
+    InvalidClientError,
+    TokenSource,
+)
 
-from cases import CASES, EXAMPLE, Case
+from cases import BY_NAME, CASES, EXAMPLE, Case
 from conftest import MockProvider, reply
 
 THREADS = 100
+AOZORA = BY_NAME["gmo_aozora"]
 TASKS = 1000
 
 
@@ -180,7 +189,134 @@ async def test_sync_token_inside_the_fetching_loop_fails_instead_of_deadlocking(
     )
     fetching = asyncio.ensure_future(source.atoken())
     await asyncio.sleep(0)  # let it start its fetch on this loop
-    with pytest.raises(RuntimeError, match="use `await atoken\\(\\)`"):
+    with pytest.raises(BlockingCallError, match="use `await atoken\\(\\)`") as caught:
         source.token()
+    assert isinstance(caught.value, RuntimeError)  # as documented before it had a name
     release.set()
     assert (await fetching).access_token == "t"
+
+
+# -- event loops that end, close or are cancelled under a fetch ---------------------------
+
+
+def _hanging_async_client(started: threading.Event) -> httpx.AsyncClient:
+    """An async client whose token request is entered, then never answered."""
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        started.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+
+
+def test_a_thread_waiting_on_a_torn_down_loops_fetch_gets_a_token_not_its_cancellation() -> None:
+    started, joined = threading.Event(), threading.Event()
+    mock = MockProvider(EXAMPLE.success(token="from-the-thread", lifetime=60))
+    source = EXAMPLE.make(
+        http_client=mock.client(), async_http_client=_hanging_async_client(started)
+    )
+    join = source._cache.join
+
+    def spy(flight: object) -> bool:  # only tells the test that the thread is waiting
+        joined.set()
+        return join(flight)  # type: ignore[arg-type]
+
+    source._cache.join = spy  # type: ignore[method-assign]
+
+    async def job() -> None:
+        # Leads, and is left pending: asyncio.run cancels it on the way out.
+        leader = asyncio.ensure_future(source.atoken())
+        assert await asyncio.to_thread(started.wait, 5)
+        waiter.start()
+        assert await asyncio.to_thread(joined.wait, 5)
+        assert not leader.done()
+
+    outcome: list[object] = []
+    waiter = threading.Thread(target=lambda: outcome.append(_call(source.token)))
+    asyncio.run(job())
+    waiter.join(10)
+    assert not waiter.is_alive()
+    assert [getattr(o, "access_token", o) for o in outcome] == ["from-the-thread"]
+
+
+def test_a_fetch_whose_loop_was_closed_pending_is_abandoned_and_the_next_call_fetches() -> None:
+    started = threading.Event()
+    mock = MockProvider(EXAMPLE.success(token="after-the-dead-loop", lifetime=60))
+    source = EXAMPLE.make(
+        http_client=mock.client(), async_http_client=_hanging_async_client(started)
+    )
+    loop = asyncio.new_event_loop()
+    pending = loop.create_task(source.atoken())
+    loop.run_until_complete(asyncio.to_thread(started.wait, 5))
+    loop.close()  # with the fetch still pending: nobody will ever land it
+
+    outcome: list[object] = []
+    caller = threading.Thread(target=lambda: outcome.append(_call(source.token)))
+    caller.start()
+    caller.join(10)
+    assert not caller.is_alive()
+    assert [getattr(o, "access_token", o) for o in outcome] == ["after-the-dead-loop"]
+    assert len(mock.requests) == 1
+    del pending
+
+
+def _call(fn: Callable[[], AccessToken]) -> AccessToken | BaseException:
+    try:
+        return fn()
+    except BaseException as exc:
+        return exc
+
+
+async def test_a_failed_fetch_gives_each_task_its_own_error() -> None:
+    mock = MockProvider(reply(401, {"error_message": "bad"}))
+    source = EXAMPLE.make(async_http_client=mock.async_client())
+    results = await asyncio.gather(*(source.atoken() for _ in range(TASKS)), return_exceptions=True)
+    assert len({id(r) for r in results}) == TASKS
+    assert all(isinstance(r, InvalidClientError) for r in results)
+    depth = {
+        len(traceback.extract_tb(r.__traceback__)) for r in results if isinstance(r, Exception)
+    }
+    assert max(depth) < 20  # one shared object had ~3 frames more per waiter
+
+
+async def test_sync_exchange_code_on_the_loop_while_atoken_refreshes_raises() -> None:
+    release = asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await release.wait()
+        return AOZORA.success(token="refreshed", lifetime=3600)
+
+    source = AOZORA.make(
+        async_http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        http_client=MockProvider(AOZORA.success(token="never")).client(),
+    )
+    refreshing = asyncio.ensure_future(source.atoken())
+    await asyncio.sleep(0)  # let it start its fetch on this loop
+    assert isinstance(source, GmoAozora)
+    with pytest.raises(BlockingCallError, match="await atoken"):
+        source.exchange_code("a-code")
+    release.set()
+    assert (await asyncio.wait_for(refreshing, 5)).access_token == "refreshed"
+
+
+async def test_sync_token_on_the_loop_while_a_task_of_it_holds_the_store_lock_raises() -> None:
+    release, started = asyncio.Event(), asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        started.set()
+        await release.wait()
+        return EXAMPLE.success(token="from-the-task", lifetime=3600)
+
+    # Two sources with the same credentials share the store key and so its lock.
+    fetching_source = EXAMPLE.make(
+        async_http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    )
+    other = EXAMPLE.make(http_client=MockProvider(EXAMPLE.success(token="never")).client())
+    assert other.store_key == fetching_source.store_key
+    fetching = asyncio.ensure_future(fetching_source.atoken())
+    await asyncio.wait_for(started.wait(), 5)
+    with pytest.raises(BlockingCallError, match="await atoken"):
+        other.token()
+    release.set()
+    assert (await asyncio.wait_for(fetching, 5)).access_token == "from-the-task"

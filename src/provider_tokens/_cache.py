@@ -6,7 +6,8 @@ becomes the leader of a ``Flight`` and the others join it. Inside the margin the
 token is still valid, so callers other than the leader keep using it instead of
 waiting, and a failed renewal only surfaces once the old token has expired; until
 then renewal backs off (``RENEWAL_BACKOFF``). ``lead()``/``alead()`` run the
-leader's fetch and ``land()`` its outcome.
+leader's fetch and ``land()`` its outcome; ``join()``/``ajoin()`` wait for it, and
+abandon a flight whose leader can no longer land (``_flight``).
 
 One lock guards the state; no I/O happens under it.
 """
@@ -24,6 +25,7 @@ import attrs
 from ._clock import Clock
 from ._exceptions import TokenError
 from ._flight import Flight
+from ._fork import forget_at_fork
 from ._token import AccessToken
 from .stores._base import StoredToken
 
@@ -62,22 +64,28 @@ class _Landing:
     """Lands whatever the ``with`` block ends with.
 
     A ``TokenError`` goes to the flight's waiters (the leader reads it there too)
-    and is not raised here; anything else, a bug or a cancellation, ends the flight
-    with it and propagates.
+    and is not raised here; a bug ends the flight with it and propagates. A
+    cancellation or an interrupt is no outcome at all: the flight is abandoned, so
+    that a waiter leads a new fetch instead of receiving another caller's
+    ``CancelledError``.
     """
 
-    __slots__ = ("_cache", "_flight", "entry")
+    __slots__ = ("_cache", "_flight", "entry", "landed")
 
     def __init__(self, cache: TokenCache, flight: Flight) -> None:
         self._cache = cache
         self._flight = flight
         self.entry: Entry | None = None
+        self.landed: AccessToken | None = None
 
     def __enter__(self) -> _Landing:
         return self
 
     def __exit__(self, kind: object, error: BaseException | None, tb: object) -> bool:
-        self._cache.land(self._flight, self.entry, error)
+        if error is not None and not isinstance(error, Exception):
+            self._cache.abandon(self._flight)
+            return False
+        self.landed = self._cache.land(self._flight, self.entry, error)
         return isinstance(error, TokenError)
 
 
@@ -85,7 +93,10 @@ class TokenCache:
     """The cache and single flight of one source.
 
     ``adopt`` is called under the lock with each token that becomes current (GMO
-    Aozora keeps its refresh token); ``on_token`` after a fetch lands, outside it.
+    Aozora keeps its refresh token); ``on_token`` after a fetch lands, outside it
+    (in a worker thread when the fetch ran on an event loop, which a slow callback
+    would otherwise stall). ``budget`` bounds how long a flight may take, in
+    seconds on ``clock``, before its waiters give up on it.
     """
 
     def __init__(
@@ -96,17 +107,27 @@ class TokenCache:
         refresh_margin: float,
         adopt: Callable[[AccessToken], None],
         on_token: Callable[[AccessToken], None] | None,
+        budget: float,
     ) -> None:
         self._provider = provider
         self._clock = clock
         self._margin = refresh_margin
         self._adopt = adopt
         self._on_token = on_token
+        self._budget = budget
         self._lock = threading.Lock()
         self._entry: Entry | None = None
         self._flight: Flight | None = None
         self._renew_not_before = 0.0
         self._tasks: set[asyncio.Task[None]] = set()
+        forget_at_fork(self)
+
+    def _after_fork_in_child(self) -> None:
+        # The parent's lock may have been held, and its flight led, by a thread
+        # that does not exist here: keep the token, forget the rest.
+        self._lock = threading.Lock()
+        self._flight = None
+        self._tasks = set()
 
     # -- entries ---------------------------------------------------------------------
 
@@ -125,8 +146,10 @@ class TokenCache:
 
     def from_store(self, stored: StoredToken) -> Entry:
         """A stored token on this process's monotonic clock."""
-        remaining = (stored.valid_until - self._clock.now()).total_seconds()
         lifetime = max(0.0, (stored.valid_until - stored.issued_at).total_seconds())
+        # Never longer than its own lifetime: a writer whose clock runs ahead would
+        # otherwise have it kept that much longer than it lives.
+        remaining = min(lifetime, (stored.valid_until - self._clock.now()).total_seconds())
         expire_at = self._clock.monotonic() + remaining
         return Entry(
             stored.token,
@@ -168,8 +191,35 @@ class TokenCache:
                     return entry.token, None, False
             if self._flight is not None:
                 return None, self._flight, False
-            self._flight = Flight()
+            self._flight = Flight(
+                provider=self._provider,
+                monotonic=self._clock.monotonic,
+                deadline=now + self._budget,
+            )
             return None, self._flight, True
+
+    def join(self, flight: Flight) -> bool:
+        """Wait for another caller's flight: ``True`` once it landed, ``False`` if it
+        was abandoned (then claim again)."""
+        if flight.wait():
+            return True
+        self.abandon(flight)
+        return False
+
+    async def ajoin(self, flight: Flight) -> bool:
+        if await flight.wait_async():
+            return True
+        self.abandon(flight)
+        return False
+
+    def abandon(self, flight: Flight) -> None:
+        """Give up ``flight``: the next caller leads a new one."""
+        with self._lock:
+            if self._flight is flight:
+                self._flight = None
+        if not flight.done:
+            logger.warning("%s: a token fetch was abandoned by its leader", self._provider)
+        flight.abandon()
 
     def still_valid(self) -> AccessToken | None:
         """The cached token if it has not expired (what a failed renewal falls back to)."""
@@ -191,13 +241,18 @@ class TokenCache:
 
     def lead(self, flight: Flight, fetch: Callable[[], Entry]) -> None:
         """Run the leader's fetch and land its outcome."""
+        flight.thread = threading.current_thread()
         with _Landing(self, flight) as outcome:
             outcome.entry = fetch()
+        if outcome.landed is not None:
+            self._call_back(outcome.landed)
 
     async def alead(self, flight: Flight, fetch: Callable[[], Awaitable[Entry]]) -> None:
         async def run() -> None:
             with _Landing(self, flight) as outcome:
                 outcome.entry = await fetch()
+            if outcome.landed is not None and self._on_token is not None:
+                await asyncio.to_thread(self._call_back, outcome.landed)
 
         # The fetch runs in its own task so that a cancelled leader does not
         # cancel it for everyone waiting on it.
@@ -207,8 +262,18 @@ class TokenCache:
         task.add_done_callback(self._tasks.discard)
         await asyncio.shield(task)
 
-    def land(self, flight: Flight, result: Entry | None, error: BaseException | None) -> None:
-        """Cache the outcome, release the flight, wake the waiters, then call back."""
+    def _call_back(self, token: AccessToken) -> None:
+        if self._on_token is None:
+            return
+        try:
+            self._on_token(token)
+        except Exception:
+            logger.exception("%s: on_token callback failed", self._provider)
+
+    def land(
+        self, flight: Flight, result: Entry | None, error: BaseException | None
+    ) -> AccessToken | None:
+        """Cache the outcome, release the flight and wake the waiters; the new token."""
         with self._lock:
             if self._flight is flight:
                 self._flight = None
@@ -221,11 +286,7 @@ class TokenCache:
                 wait = min(RENEWAL_BACKOFF, max(1.0, (self._entry.expire_at - now) / 2))
                 self._renew_not_before = now + wait
         flight.finish(result.token if result else None, error)
-        if result is not None and self._on_token is not None:
-            try:
-                self._on_token(result.token)
-            except Exception:
-                logger.exception("%s: on_token callback failed", self._provider)
+        return result.token if result is not None else None
 
     def drop(self, token: AccessToken | None) -> str | None:
         """Compare-and-clear; the access token to drop from the store too, if any."""

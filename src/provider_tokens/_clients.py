@@ -1,12 +1,25 @@
-"""The HTTP clients a source sends through: the caller's, or its own, made on first use."""
+"""The HTTP clients a source sends through: the caller's, or its own, made on first use.
+
+An ``httpx.AsyncClient`` pools connections that belong to the event loop that
+opened them, so a source keeps one client of its own per running loop. Each is
+closed when its loop shuts down (``asyncio.run``, ``asyncio.Runner`` and
+pytest-asyncio close a loop's async generators first, and a small one here closes
+the client), or by ``aclose()``. A loop closed without that step leaves its client
+behind; it is dropped, never reused. After ``fork`` the child drops every client of
+its own: their sockets are the parent's.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import threading
+import weakref
+from collections.abc import AsyncGenerator
 from typing import Any, Protocol, TypeVar
 
 import httpx
 
+from ._fork import forget_at_fork
 from ._http import GuardedAsyncClient, GuardedClient
 
 
@@ -23,6 +36,16 @@ class GeneratedClient(Protocol):
 
 
 C = TypeVar("C", bound=GeneratedClient)
+
+
+class _LoopClient:
+    """An ``AsyncClient`` of one event loop, and the generator that closes it with the loop."""
+
+    __slots__ = ("client", "closer")
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.closer: AsyncGenerator[None, None] | None = None
 
 
 class HttpClients:
@@ -42,30 +65,63 @@ class HttpClients:
         self._timeout = timeout
         self._user = sync
         self._user_async = async_
+        self._lock = threading.Lock()
         self._own: httpx.Client | None = None
-        self._own_async: httpx.AsyncClient | None = None
+        self._own_async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopClient] = (
+            weakref.WeakKeyDictionary()
+        )
+        forget_at_fork(self)
+
+    def _after_fork_in_child(self) -> None:
+        self._lock = threading.Lock()
+        self._own = None
+        self._own_async = weakref.WeakKeyDictionary()
 
     def sync(self) -> httpx.Client:
         if self._user is not None:
             return self._user
-        if self._own is None:
-            self._own = httpx.Client(timeout=self._timeout, follow_redirects=False)
-        return self._own
+        own = self._own
+        if own is None:
+            with self._lock:  # racing first calls must not each build (and leak) one
+                if self._own is None:
+                    self._own = httpx.Client(timeout=self._timeout, follow_redirects=False)
+                own = self._own
+        return own
 
     async def async_(self) -> httpx.AsyncClient:
         if self._user_async is not None:
             return self._user_async
-        if self._own_async is None:
-            # Building a client loads the CA bundle (tens of milliseconds): do it off
-            # the event loop, which would otherwise stall for every task on it.
-            client = await asyncio.to_thread(
-                httpx.AsyncClient, timeout=self._timeout, follow_redirects=False
-            )
-            if self._own_async is None:
-                self._own_async = client
-            else:  # another task got there first
-                await client.aclose()
-        return self._own_async
+        loop = asyncio.get_running_loop()
+        mine = self._own_async.get(loop)
+        if mine is not None:
+            return mine.client
+        # Building a client loads the CA bundle (tens of milliseconds): do it off
+        # the event loop, which would otherwise stall for every task on it.
+        client = await asyncio.to_thread(
+            httpx.AsyncClient, timeout=self._timeout, follow_redirects=False
+        )
+        with self._lock:
+            mine = self._own_async.get(loop)
+            ours = mine is None
+            if mine is None:
+                mine = self._own_async[loop] = _LoopClient(client)
+        if not ours:  # another task got there first
+            await client.aclose()
+            return mine.client
+        mine.closer = self._closer(loop, mine)
+        await mine.closer.asend(None)  # registers it with the loop's async generators
+        return mine.client
+
+    async def _closer(
+        self, loop: asyncio.AbstractEventLoop, mine: _LoopClient
+    ) -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            with self._lock:
+                if self._own_async.get(loop) is mine:
+                    del self._own_async[loop]
+            await mine.client.aclose()
 
     def bind(self, client: C, auth: httpx.Auth | None) -> C:
         """Route a generated client's requests through the guarded HTTP path.
@@ -84,12 +140,29 @@ class HttpClients:
         return client
 
     def close(self) -> None:
-        if self._own is not None:
-            self._own.close()
-            self._own = None
+        with self._lock:
+            own, self._own = self._own, None
+        if own is not None:
+            own.close()
 
     async def aclose(self) -> None:
+        """Close our sync client and this loop's async client.
+
+        Clients of other loops that are still running are closed on those loops.
+        """
         self.close()
-        if self._own_async is not None:
-            await self._own_async.aclose()
-            self._own_async = None
+        here = asyncio.get_running_loop()
+        with self._lock:
+            clients = list(self._own_async.items())
+            self._own_async.clear()
+        for loop, mine in clients:
+            if mine.closer is None:
+                continue
+            if loop is here:
+                await mine.closer.aclose()
+            elif loop.is_running():
+                asyncio.run_coroutine_threadsafe(_close(mine.closer), loop)
+
+
+async def _close(closer: AsyncGenerator[None, None]) -> None:
+    await closer.aclose()

@@ -4,7 +4,7 @@ The tree, status class first and the provider's own code as an attribute::
 
     TokenError                          base; .provider
     ├── TokenEndpointError              error status; .status_code .error_code .description
-    │   │                               .body (redacted) .request_id .retry_after
+    │   │                               .body .request_id .retry_after
     │   ├── InvalidClientError          bad credentials (401, invalid_client, ...)
     │   ├── InvalidRequestError         malformed request (400, invalid_request, ...)
     │   ├── InvalidScopeError
@@ -14,8 +14,9 @@ The tree, status class first and the provider's own code as an attribute::
     │   └── ServerError                 5xx
     ├── MalformedResponseError          a response that cannot be used (2xx without a token,
     │                                   non-JSON body, bad expiry, too large, redirect)
-    ├── TransportError                  connection error or timeout; __cause__ is httpx's
-    │   │                               exception, copied without the request
+    ├── TransportError                  connection error or timeout, or a client that cannot
+    │   │                               send; __cause__ is httpx's exception, copied without
+    │   │                               the request
     │   └── TokenTimeoutError           also a builtin TimeoutError
     ├── NoRefreshTokenError             GMO Aozora: nothing to renew the token with
     ├── BlockingCallError               also a RuntimeError: a sync call on an event loop
@@ -26,12 +27,29 @@ The tree, status class first and the provider's own code as an attribute::
 problem ``title`` (GMO-PG), ``error_code`` (MoneyKit), ``error.type`` (SMS.CX) and
 ``error.code`` (Melio). Messages name the provider, the status and the code, and
 never contain a credential or a token.
+
+Every error pickles and copies with its message, its attributes and its notes
+(``add_note``), whatever its constructor, so it crosses a process pool intact. A
+pickle leaves out ``__cause__``, ``__context__`` and ``__traceback__``, which may
+hold httpx objects; ``copy.copy`` keeps ``__cause__`` and ``__context__``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Self, TypeVar
+
+E = TypeVar("E", bound="TokenError")
+
+
+def _rebuild(cls: type[E], args: tuple[Any, ...], state: dict[str, Any]) -> E:
+    """An error of ``cls`` with ``args`` and attributes ``state``, its constructor
+    not called: pickle cannot pass keyword-only arguments, and a subclass's
+    constructor may take anything."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class TokenError(Exception):
@@ -52,9 +70,31 @@ class TokenError(Exception):
     def message(self) -> str:
         return str(self.args[0]) if self.args else ""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # BaseException's own reduce calls cls(*args), which no subclass accepts.
+        return (_rebuild, (type(self), self.args, self._state()))
+
+    def __copy__(self) -> Self:
+        copied = _rebuild(type(self), self.args, self._state())
+        copied.__cause__ = self.__cause__  # TransportError documents its cause
+        copied.__context__ = self.__context__
+        copied.__suppress_context__ = self.__suppress_context__
+        return copied
+
+    def _state(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        if isinstance(state.get("__notes__"), list):
+            # Each copy its own list: a note added to one is not added to the others.
+            state["__notes__"] = list(state["__notes__"])
+        return state
+
 
 class TokenEndpointError(TokenError):
-    """The token endpoint answered with an error status."""
+    """The token endpoint answered with an error status.
+
+    ``body`` is the JSON error body with its sensitive members redacted; any other
+    body is not kept, only described (``"<text/html body, 52 bytes, not kept>"``).
+    """
 
     def __init__(
         self,
@@ -64,7 +104,7 @@ class TokenEndpointError(TokenError):
         status_code: int,
         error_code: str | None = None,
         description: str | None = None,
-        body: Mapping[str, Any] | str | None = None,
+        body: Mapping[str, Any] | list[Any] | str | None = None,
         request_id: str | None = None,
         retry_after: float | None = None,
         retryable: bool = False,
@@ -115,10 +155,12 @@ class MalformedResponseError(TokenError):
 
 
 class TransportError(TokenError):
-    """The token request failed in transport.
+    """The token request failed in transport, or the HTTP client could not send it
+    (closed, or an async client of a closed or another event loop: not retryable).
 
-    ``__cause__`` is httpx's exception, copied without its ``.request`` (whose
-    headers carry the credentials).
+    ``__cause__`` is httpx's exception (or the client's ``RuntimeError``), copied
+    without its ``.request``, whose headers carry the credentials, and with any
+    quoted value in its message left out (h11 quotes a header value it refuses).
     """
 
 

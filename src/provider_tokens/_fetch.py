@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 import attrs
 import httpx
@@ -24,8 +24,16 @@ from ._clients import GeneratedClient
 from ._clock import Clock
 from ._exceptions import ConfigurationError, TokenError
 from ._http import attempt
-from ._responses import Codes, Refusal, endpoint_error, transport_error, unexpected
-from ._retry import RetryPolicy
+from ._responses import (
+    Codes,
+    Issued,
+    Refusal,
+    client_error,
+    endpoint_error,
+    transport_error,
+    unexpected,
+)
+from ._retry import RetryPolicy, http_date
 
 logger = logging.getLogger("provider_tokens")
 
@@ -35,6 +43,14 @@ T = TypeVar("T")
 # non-IANA statuses (ValueError), missing members (KeyError), wrong shapes
 # (TypeError, AttributeError), absurd nesting (RecursionError).
 _PARSE_FAILURES = (ValueError, KeyError, TypeError, AttributeError, RecursionError)
+
+
+def _sending_failed(exc: BaseException) -> bool:
+    """Whether ``exc`` is a failure to send that becomes a ``TokenError``: an httpx
+    error, a header httpx cannot encode, or a plain ``RuntimeError`` from a closed
+    client or event loop (not a subclass: a ``NotImplementedError``, a
+    ``RecursionError`` or our own ``BlockingCallError`` is no transport failure)."""
+    return not isinstance(exc, RuntimeError) or type(exc) is RuntimeError
 
 
 class Operation(Protocol):
@@ -93,7 +109,9 @@ class Exchange:
         try:
             kwargs = call.operation._get_kwargs(**call.kwargs)
             response = call.client.get_httpx_client().request(**kwargs)
-        except (httpx.HTTPError, UnicodeEncodeError) as exc:
+        except (httpx.HTTPError, UnicodeEncodeError, RuntimeError) as exc:
+            if not _sending_failed(exc):
+                raise
             failure = self._unsent(exc)
         else:
             return self._judge(call, response, read)
@@ -103,13 +121,15 @@ class Exchange:
         try:
             kwargs = call.operation._get_kwargs(**call.kwargs)
             response = await call.client.get_async_httpx_client().request(**kwargs)
-        except (httpx.HTTPError, UnicodeEncodeError) as exc:
+        except (httpx.HTTPError, UnicodeEncodeError, RuntimeError) as exc:
+            if not _sending_failed(exc):
+                raise
             failure = self._unsent(exc)
         else:
             return self._judge(call, response, read)
         raise failure
 
-    def _unsent(self, exc: httpx.HTTPError | UnicodeEncodeError) -> TokenError:
+    def _unsent(self, exc: httpx.HTTPError | UnicodeEncodeError | RuntimeError) -> TokenError:
         if isinstance(exc, UnicodeEncodeError):
             # httpx sends header values as ASCII; the value may be a secret, so
             # only say which rule it broke.
@@ -117,6 +137,8 @@ class Exchange:
                 f"{self.provider}: a value sent in a header is not ASCII ({exc.reason})",
                 provider=self.provider,
             )
+        if isinstance(exc, RuntimeError):
+            return client_error(self.provider, exc)
         return transport_error(self.provider, exc)
 
     def _judge(
@@ -135,6 +157,10 @@ class Exchange:
             if isinstance(outcome, Refusal):
                 now = self._clock.now()
                 raise endpoint_error(self.provider, response, outcome, now=now, codes=self._codes)
+            if isinstance(outcome, Issued):
+                # The provider's clock when it answered, for an absolute expiry.
+                date = http_date(response.headers.get("date", ""))
+                return cast(T, attrs.evolve(outcome, date=date))
             if outcome is not None:
                 return outcome
         reason = (

@@ -1,29 +1,69 @@
-"""One in-flight token fetch, awaited by threads and by tasks on any event loop."""
+"""One in-flight token fetch, awaited by threads and by tasks on any event loop.
+
+A flight ends in one of three ways: a token, an error, or abandoned. It is
+abandoned when its leader stops without an outcome: its task was cancelled (the
+event loop it ran on was torn down), its loop was closed with the fetch pending,
+or it ran past the fetch's whole budget. Waiters then start over, and one of them
+leads a new fetch; nobody receives another caller's ``CancelledError``.
+
+Every wait is bounded: waiters that do not share the leader's event loop check, a
+few times a second, that the leader can still finish, and give up on it once
+``deadline`` (on the source's clock) has passed: the flight is abandoned. Each
+caller that receives the flight's error receives its own copy, so tracebacks do not
+pile up on one shared exception object.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import threading
+from collections.abc import Callable
 
+from ._exceptions import BlockingCallError
 from ._token import AccessToken
+
+# How often a waiter that cannot be woken by the leader's loop checks on it.
+POLL = 0.05
 
 
 class Flight:
-    """The outcome of one in-flight fetch, awaitable from threads and event loops."""
+    """The outcome of one in-flight fetch, awaitable from threads and event loops.
 
-    def __init__(self) -> None:
+    ``deadline`` is a reading of ``monotonic`` after which the fetch is given up.
+    """
+
+    def __init__(self, *, provider: str, monotonic: Callable[[], float], deadline: float) -> None:
+        self._provider = provider
+        self._monotonic = monotonic
+        self.deadline = deadline
         self._done = threading.Event()
         self._lock = threading.Lock()
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self.token: AccessToken | None = None
         self.error: BaseException | None = None
-        # The event loop an async leader fetches on, if any.
+        self.abandoned = False
+        # Who leads: the event loop an async leader fetches on, or a sync leader's thread.
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.thread: threading.Thread | None = None
+
+    # -- ending ------------------------------------------------------------------------
 
     def finish(self, token: AccessToken | None, error: BaseException | None) -> None:
+        self._end(token, error, abandoned=False)
+
+    def abandon(self) -> None:
+        """End without an outcome: waiters start over."""
+        self._end(None, None, abandoned=True)
+
+    def _end(
+        self, token: AccessToken | None, error: BaseException | None, *, abandoned: bool
+    ) -> None:
         with self._lock:
-            self.token, self.error = token, error
+            if self._done.is_set():
+                return
+            self.token, self.error, self.abandoned = token, error, abandoned
             self._done.set()
             waiters, self._waiters = self._waiters, []
         here = _running_loop()
@@ -35,40 +75,94 @@ class Flight:
                 with contextlib.suppress(RuntimeError):
                     loop.call_soon_threadsafe(_wake, future)
 
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def stranded(self) -> bool:
+        """True if the leader can no longer land an outcome, or has run out of time."""
+        if self._done.is_set():
+            return False
+        if self.loop is not None and self.loop.is_closed():
+            return True
+        if self.thread is not None and not self.thread.is_alive():
+            return True
+        return self._monotonic() > self.deadline
+
+    # -- outcomes ----------------------------------------------------------------------
+
     def result(self) -> AccessToken:
+        """The token, or this caller's own copy of the error."""
         if self.error is not None:
-            raise self.error
+            raise own_copy(self.error)
         assert self.token is not None
         return self.token
 
-    def wait(self) -> AccessToken:
+    # -- waiting -----------------------------------------------------------------------
+
+    def check_not_blocking_leader(self) -> None:
+        """Refuse a blocking wait on the event loop that is running the fetch."""
         if self.loop is not None and self.loop is _running_loop():
             # Blocking here would stop the very loop that is fetching: a deadlock.
-            raise RuntimeError(
-                "token() called on the event loop while atoken() is fetching on it; "
-                "use `await atoken()` (or httpx.AsyncClient) inside async code"
+            raise BlockingCallError(
+                f"{self._provider}: a sync call on the event loop while atoken() is "
+                "fetching on it; use `await atoken()` (or httpx.AsyncClient) in async code",
+                provider=self._provider,
             )
-        self._done.wait()
-        return self.result()
 
-    def settled(self) -> None:
-        """Wait for the outcome, whatever it is."""
-        self._done.wait()
+    def wait(self) -> bool:
+        """Block until the flight ends: ``True`` if it landed, ``False`` if abandoned.
 
-    async def asettled(self) -> None:
-        with contextlib.suppress(Exception):  # only the end of the flight matters here
-            await self.wait_async()
+        Returns ``False`` too when the leader is stranded; the caller then abandons
+        the flight (``TokenCache.join``).
+        """
+        self.check_not_blocking_leader()
+        while not self._done.wait(POLL):
+            if self.stranded():
+                return False
+        return not self.abandoned
 
-    async def wait_async(self) -> AccessToken:
+    async def wait_async(self) -> bool:
+        """The asyncio twin of ``wait()``."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
         with self._lock:
             pending = not self._done.is_set()
             if pending:
                 self._waiters.append((loop, future))
-        if pending:
+        if not pending:
+            return not self.abandoned
+        if self.loop is loop:
+            # The leader's task runs here: it lands, or is cancelled and abandons,
+            # before this loop can stop; its fetch is bounded by its own timeouts.
             await future
-        return self.result()
+            return not self.abandoned
+        while True:
+            done, _ = await asyncio.wait((future,), timeout=POLL)
+            if done:
+                return not self.abandoned
+            if self.stranded():
+                return False
+
+
+def own_copy(error: BaseException) -> BaseException:
+    """A copy of ``error`` with the same attributes, cause and notes, for one caller.
+
+    Raising one object in many callers chains every caller's frames onto its
+    traceback; a copy starts clean. An error that cannot be copied is shared.
+    """
+    try:
+        fresh = copy.copy(error)
+    except Exception:
+        return error
+    if type(fresh) is not type(error):
+        return error
+    fresh.__cause__ = error.__cause__
+    fresh.__context__ = error.__context__
+    fresh.__suppress_context__ = error.__suppress_context__
+    if hasattr(error, "__notes__"):
+        fresh.__notes__ = list(error.__notes__)
+    return fresh.with_traceback(None)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

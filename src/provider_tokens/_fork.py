@@ -20,13 +20,14 @@ class ForkAware(Protocol):
 
 
 _guard = threading.Lock()
-_objects: weakref.WeakSet[ForkAware] = weakref.WeakSet()
+# Keyed by id: registered objects need not be hashable; a dead one drops out.
+_objects: weakref.WeakValueDictionary[int, ForkAware] = weakref.WeakValueDictionary()
 
 
 def forget_at_fork(obj: ForkAware) -> None:
     """Call ``obj._after_fork_in_child()`` in every child this process forks."""
     with _guard:
-        _objects.add(obj)
+        _objects[id(obj)] = obj
 
 
 def _before() -> None:
@@ -38,9 +39,9 @@ def _in_parent() -> None:
 
 
 def _in_child() -> None:
-    global _guard
-    objects = list(_objects)
-    _guard = threading.Lock()  # the parent's was held across the fork: start afresh
+    # The forking thread took the guard in ``_before`` and is the child's only thread.
+    objects = list(_objects.values())
+    _guard.release()
     for obj in objects:
         obj._after_fork_in_child()
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -35,9 +37,25 @@ from ._redact import redact
 from ._retry import RETRY_STATUSES, parse_reset_epoch, parse_retry_after, request_not_sent
 from ._token import AccessToken
 
+logger = logging.getLogger("provider_tokens")
+
 # The longest lifetime taken at face value: int32 max, which SMS.CX's int32
 # `expires_in` may use for "never expires". Beyond it the value is garbage.
 MAX_LIFETIME = 2**31 - 1
+
+# How far this host's clock may run ahead of the provider's before an absolute
+# expiry just issued is taken for a wrong one, when no Date header tells the skew:
+# five minutes, the tolerance Kerberos uses by default.
+MAX_CLOCK_SKEW = 300.0
+# Clocks this close (Date has whole seconds, and the answer took time to arrive)
+# agree: the absolute expiry is then read on this host's clock, to the millisecond.
+_CLOCKS_AGREE = 5.0
+# A Date further off this host's clock is not believed: a proxy with a broken clock
+# is likelier than a host a day off.
+_DATE_BELIEVED = 86_400.0
+# The lifetime given a token whose expiry this host's clock puts in the past (by
+# less than MAX_CLOCK_SKEW) and whose response has no Date: used now, renewed next.
+_UNMEASURED_LIFETIME = 1.0
 
 # OAuth codes (RFC 6749 §5.2 and §4.1.2.1) and two generic ones, to the error class
 # they mean; each provider declares its own codes on top (``Provider.error_codes``).
@@ -83,6 +101,8 @@ class Issued:
     scope: str | None = None
     refresh_token: str | None = attrs.field(default=None, repr=False)
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    # The response's Date: the provider's clock when it answered (set by the exchange).
+    date: dt.datetime | None = None
 
 
 @attrs.frozen
@@ -114,15 +134,32 @@ def error_class(status: int, code: str | None, codes: Codes) -> type[TokenEndpoi
     return _BY_STATUS.get(status, TokenEndpointError)
 
 
-def body_for_error(response: httpx.Response) -> Mapping[str, Any] | str | None:
-    """The error body for ``TokenEndpointError.body``: redacted JSON, or short text."""
+def body_for_error(response: httpx.Response) -> Mapping[str, Any] | list[Any] | str | None:
+    """The error body for ``TokenEndpointError.body``.
+
+    A JSON object or array is kept with its sensitive members redacted. Any other
+    body (HTML, plain text, a bare JSON string) is not kept: free text cannot be
+    redacted, and a provider's or a proxy's error page may echo the credentials it
+    was sent or carry a token. Only its media type and size are, as
+    ``"<text/html body, 52 bytes, not kept>"``.
+    """
     if not response.content:
         return None
     try:
         data = json.loads(response.content)
-    except ValueError:
-        return response.text[:500]
-    return redact(data) if isinstance(data, dict | list) else response.text[:500]
+        if isinstance(data, dict | list):
+            kept: Mapping[str, Any] | list[Any] = redact(data)
+            return kept
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to read
+        pass
+    media = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if not _MEDIA_TYPE.fullmatch(media):
+        media = "unlabelled"
+    return f"<{media} body, {len(response.content)} bytes, not kept>"
+
+
+# A media type as RFC 9110 writes one; anything else in Content-Type is not shown.
+_MEDIA_TYPE = re.compile(r"[a-z0-9!#$&^_.+-]{1,40}/[a-z0-9!#$&^_.+-]{1,60}")
 
 
 def retry_after(response: httpx.Response, now: dt.datetime) -> float | None:
@@ -230,12 +267,20 @@ def parse_lifetime(provider: str, value: Any) -> float | None:
 
 
 def whole_seconds(value: Any) -> int | None:
-    """``value`` as an integer if it is one (or a string of one), else ``None``."""
+    """``value`` as an integer if it is one (or a string of ASCII digits), else ``None``."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
+    if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
+        try:
+            return int(value)
+        except ValueError:  # more digits than int() reads (sys.get_int_max_str_digits)
+            return None
     return None
+
+
+# ASCII only: str.isdigit() takes "²" too (which int() refuses) and other scripts'
+# digits (which int() reads).
+_WHOLE = re.compile(r"-?[0-9]+")
 
 
 def issued_token(
@@ -243,7 +288,8 @@ def issued_token(
 ) -> tuple[AccessToken, float | None]:
     """The token in ``issued`` and its lifetime in seconds (``None``: not said).
 
-    ``now`` is read only for an absolute expiry (Melio's), which becomes a lifetime.
+    ``now`` is read only for an absolute expiry (Melio's), which becomes a lifetime
+    (see ``absolute_lifetime``).
     """
     access = issued.access_token
     if not isinstance(access, str) or not access.strip():
@@ -251,15 +297,12 @@ def issued_token(
         raise MalformedResponseError(
             f"{provider}: response has no usable access token ({shown})", provider=provider
         )
+    lifetime: float | None
+    expires_at: dt.datetime | None
     if issued.expires_at is not None:
-        remaining = (issued.expires_at - now()).total_seconds()
-        if remaining <= 0:
-            raise MalformedResponseError(
-                f"{provider}: token expiry {issued.expires_at.isoformat()} is in the past",
-                provider=provider,
-            )
-        lifetime: float | None = remaining
-        expires_at: dt.datetime | None = issued.expires_at
+        lifetime, expires_at = absolute_lifetime(
+            provider, issued.expires_at, issued.date, sent_wall=sent_wall, now=now()
+        )
     else:
         lifetime = parse_lifetime(provider, issued.expires_in)
         expires_at = sent_wall + dt.timedelta(seconds=lifetime) if lifetime else None
@@ -272,6 +315,52 @@ def issued_token(
         raw=issued.raw,
     )
     return token, lifetime
+
+
+def absolute_lifetime(
+    provider: str,
+    expires_at: dt.datetime,
+    date: dt.datetime | None,
+    *,
+    sent_wall: dt.datetime,
+    now: dt.datetime,
+) -> tuple[float, dt.datetime]:
+    """An absolute expiry as a lifetime, and as an expiry on this host's clock.
+
+    The provider's clock set ``expires_at``; this host's may differ. When the
+    response's ``date`` says they agree (within a few seconds), the lifetime is
+    ``expires_at - now`` and the expiry is kept as sent. When they do not, or when
+    this host's clock puts the expiry in the past, the lifetime is ``expires_at -
+    date``, both on the provider's clock, counted from ``sent_wall``. A ``date`` more
+    than a day off this host's clock is not believed. Without a believable ``date``,
+    an expiry up to ``MAX_CLOCK_SKEW`` in the past is taken as this host's clock
+    running ahead: the token is used, and renewed on the next call.
+    """
+    remaining = (expires_at - now).total_seconds()
+    apart = math.inf if date is None else abs((now - date).total_seconds())
+    if date is not None and apart <= _DATE_BELIEVED and (remaining <= 0 or apart > _CLOCKS_AGREE):
+        lifetime = (expires_at - date).total_seconds()
+        if not 0 < lifetime <= MAX_LIFETIME:
+            raise MalformedResponseError(
+                f"{provider}: token expiry {expires_at.isoformat()} is "
+                f"{lifetime:.0f} s after the response's Date",
+                provider=provider,
+            )
+        return lifetime, sent_wall + dt.timedelta(seconds=lifetime)
+    if remaining > 0:
+        return remaining, expires_at
+    if remaining > -MAX_CLOCK_SKEW:
+        logger.warning(
+            "%s: token expiry %s is %.0f s before this host's clock, and no Date header "
+            "tells the provider's; is this host's clock ahead?",
+            provider,
+            expires_at.isoformat(),
+            -remaining,
+        )
+        return _UNMEASURED_LIFETIME, now + dt.timedelta(seconds=_UNMEASURED_LIFETIME)
+    raise MalformedResponseError(
+        f"{provider}: token expiry {expires_at.isoformat()} is in the past", provider=provider
+    )
 
 
 def transport_error(provider: str, exc: httpx.HTTPError) -> TransportError:
@@ -291,9 +380,43 @@ def transport_error(provider: str, exc: httpx.HTTPError) -> TransportError:
     return error
 
 
+def client_error(provider: str, exc: RuntimeError) -> TransportError:
+    """The HTTP client could not send at all: it is closed, or (async) it belongs to
+    an event loop that is closed or is not this one. Not retried: it will fail again.
+    """
+    text = str(exc)
+    if "loop" in text:
+        why = (
+            "the async HTTP client belongs to a closed or another event loop; pass each "
+            "event loop its own httpx.AsyncClient, or let the source make its own"
+        )
+    elif "closed" in text:
+        why = "the HTTP client is closed"
+    else:
+        why = "RuntimeError"
+    error = TransportError(
+        f"{provider}: token request failed: {why}", provider=provider, retryable=False
+    )
+    # A copy: the original's context and traceback reach httpx's request, and the
+    # credentials on it.
+    error.__cause__ = RuntimeError(_scrubbed(text))
+    return error
+
+
+# A quoted literal in an httpx message: h11 quotes the header value it refused
+# ("Illegal header value b'...'"), which may be a credential with a stray newline.
+_QUOTED = re.compile(r"b?'(?:[^'\\]|\\.)*'" + r'|b?"(?:[^"\\]|\\.)*"')
+
+
+def _scrubbed(message: str) -> str:
+    return _QUOTED.sub("<redacted>", message)
+
+
 def _detached(exc: httpx.HTTPError) -> BaseException:
-    """httpx's exception without its ``.request``, whose headers hold the credentials."""
+    """httpx's exception without its ``.request``, whose headers hold the credentials,
+    and without any quoted value in its message."""
+    message = _scrubbed(str(exc))
     try:
-        return type(exc)(str(exc))
-    except TypeError:  # a constructor that wants more than a message
-        return httpx.TransportError(str(exc))
+        return type(exc)(message)
+    except Exception:  # a constructor that wants more than a message
+        return httpx.TransportError(message)

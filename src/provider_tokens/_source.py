@@ -20,7 +20,7 @@ from typing import Any, ClassVar, TypeVar
 
 import httpx
 
-from ._cache import Entry, TokenCache
+from ._cache import RENEWAL_BACKOFF, Entry, TokenCache
 from ._clients import C, HttpClients
 from ._clock import Clock, SystemClock
 from ._config import check
@@ -99,13 +99,20 @@ class TokenSource(httpx.Auth):
             sync=http_client,
             async_=async_http_client,
         )
+        # How long one fetch may take, retries and their waits included; a store
+        # lock may be held that long by another process, and a flight's waiters
+        # give up on its leader after the whole sequence (``_obtain``) could have run.
+        fetch_budget = policy.budget(timeout)
+        self._store_bounds = (timeout, fetch_budget)
         self._cache = TokenCache(
             provider=self.provider,
             clock=self._clock,
             refresh_margin=refresh_margin,
             adopt=self._stored,
             on_token=on_token,
+            budget=2 * fetch_budget + 3 * timeout,
         )
+        self._after_401: tuple[str, float] | None = None
         self._exchange = Exchange(
             provider=self.provider,
             clock=self._clock,
@@ -169,28 +176,41 @@ class TokenSource(httpx.Auth):
     # -- tokens -------------------------------------------------------------------------
 
     def token(self) -> AccessToken:
-        """The cached token, or a new one if it is due for renewal."""
-        cached, flight, lead = self._cache.claim()
-        if cached is not None:
-            return cached
-        assert flight is not None
-        if not lead:
-            return flight.wait()
-        fallback = self._cache.still_valid()
-        self._cache.lead(flight, self._obtain)
-        return self._cache.outcome(flight, fallback)
+        """The cached token, or a new one if it is due for renewal.
+
+        Raises ``BlockingCallError`` when called on an event loop whose own task is
+        fetching (or holds the store's lock): waiting would stop that task.
+        """
+        while True:
+            cached, flight, lead = self._cache.claim()
+            if cached is not None:
+                return cached
+            assert flight is not None
+            if lead:
+                fallback = self._cache.still_valid()
+                self._cache.lead(flight, self._obtain)
+                return self._cache.outcome(flight, fallback)
+            if self._cache.join(flight):
+                return flight.result()
+            # The leader gave up without an outcome: claim again, maybe to lead.
 
     async def atoken(self) -> AccessToken:
-        """The asyncio twin of ``token()``; never blocks the event loop."""
-        cached, flight, lead = self._cache.claim()
-        if cached is not None:
-            return cached
-        assert flight is not None
-        if not lead:
-            return await flight.wait_async()
-        fallback = self._cache.still_valid()
-        await self._cache.alead(flight, self._aobtain)
-        return self._cache.outcome(flight, fallback)
+        """The asyncio twin of ``token()``; never blocks the event loop.
+
+        Works from any number of event loops, one after another or at once.
+        Cancelling a caller never cancels the fetch the others wait for.
+        """
+        while True:
+            cached, flight, lead = self._cache.claim()
+            if cached is not None:
+                return cached
+            assert flight is not None
+            if lead:
+                fallback = self._cache.still_valid()
+                await self._cache.alead(flight, self._aobtain)
+                return self._cache.outcome(flight, fallback)
+            if await self._cache.ajoin(flight):
+                return flight.result()
 
     def invalidate(self, token: AccessToken | None = None) -> None:
         """Drop the cached token; given a token, only if it is still the cached one.
@@ -214,7 +234,7 @@ class TokenSource(httpx.Auth):
             assert flight is not None
             if lead:
                 break
-            flight.settled()
+            self._cache.join(flight)  # whatever its outcome, ours comes next
 
         def fetch() -> Entry:
             with self._shared.lock():
@@ -229,7 +249,7 @@ class TokenSource(httpx.Auth):
             assert flight is not None
             if lead:
                 break
-            await flight.asettled()
+            await self._cache.ajoin(flight)
 
         async def fetch() -> Entry:
             async with self._shared.alock():
@@ -251,8 +271,14 @@ class TokenSource(httpx.Auth):
 
     @functools.cached_property
     def _shared(self) -> GuardedStore:
+        timeout, lock_timeout = self._store_bounds
         return GuardedStore(
-            self._store, key=self.store_key, provider=self.provider, clock=self._clock
+            self._store,
+            key=self.store_key,
+            provider=self.provider,
+            clock=self._clock,
+            timeout=timeout,
+            lock_timeout=lock_timeout,
         )
 
     def _obtain(self) -> Entry:
@@ -312,9 +338,9 @@ class TokenSource(httpx.Auth):
         token = self.token()
         request.headers[self.auth_header] = self._header_value(token)
         response = yield request
-        if response.status_code == 401 and _replayable(request):
+        if response.status_code == 401 and _replayable(request) and self._renews_on_401(token):
             self.invalidate(token)
-            request.headers[self.auth_header] = self._header_value(self.token())
+            request.headers[self.auth_header] = self._header_value(self._renewed(self.token()))
             yield request
 
     async def async_auth_flow(
@@ -323,10 +349,27 @@ class TokenSource(httpx.Auth):
         token = await self.atoken()
         request.headers[self.auth_header] = self._header_value(token)
         response = yield request
-        if response.status_code == 401 and _replayable(request):
+        if response.status_code == 401 and _replayable(request) and self._renews_on_401(token):
             await self.ainvalidate(token)
-            request.headers[self.auth_header] = self._header_value(await self.atoken())
+            renewed = self._renewed(await self.atoken())
+            request.headers[self.auth_header] = self._header_value(renewed)
             yield request
+
+    # An API that answers 401 whatever the token (a missing permission, a wrong
+    # account) would otherwise cost one token request per call. A token that was
+    # itself fetched because of a 401 is not replaced again for RENEWAL_BACKOFF.
+
+    def _renews_on_401(self, token: AccessToken) -> bool:
+        last = self._after_401
+        return not (
+            last is not None
+            and last[0] == token.access_token
+            and self._clock.monotonic() - last[1] < RENEWAL_BACKOFF
+        )
+
+    def _renewed(self, token: AccessToken) -> AccessToken:
+        self._after_401 = (token.access_token, self._clock.monotonic())
+        return token
 
     def __repr__(self) -> str:
         fields = ", ".join(

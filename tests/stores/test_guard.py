@@ -37,15 +37,15 @@ class BrokenStore(MemoryStore):
         super().put(key, value)
 
     @contextlib.contextmanager
-    def lock(self, key: str) -> Iterator[None]:
+    def lock(self, key: str, *, timeout: float | None = None) -> Iterator[None]:
         self._check()
-        with super().lock(key):
+        with super().lock(key, timeout=timeout):
             yield
 
     @contextlib.asynccontextmanager
-    async def alock(self, key: str) -> AsyncIterator[None]:
+    async def alock(self, key: str, *, timeout: float | None = None) -> AsyncIterator[None]:
         self._check()
-        async with super().alock(key):
+        async with super().alock(key, timeout=timeout):
             yield
 
 

@@ -13,6 +13,9 @@ from provider_tokens.testing import ManualClock
 
 from cases import EXAMPLE, SECRET
 from conftest import MockProvider
+from store_support import Bounded, OwnRedis, own_redis
+
+__all__ = ["own_redis"]  # the fixture, used by name
 
 CASE = EXAMPLE
 
@@ -125,3 +128,23 @@ async def test_an_unreachable_redis_on_the_async_path() -> None:
     await source.ainvalidate()
     assert (await source.atoken()).access_token == CASE.access_token
     await dead_async.aclose()
+
+
+def test_a_stopped_redis_costs_a_source_one_timeout(own_redis: OwnRedis) -> None:
+    import redis
+
+    # With redis-py's defaults (5 s socket timeouts, ten retries with backoff) the
+    # store's calls waited on those, not on the source's own timeout.
+    client = redis.Redis.from_url(own_redis.url)
+    store = RedisStore(client)
+    mock = MockProvider(CASE.success())
+    source = CASE.make(http_client=mock.client(), store=store, timeout=0.5)
+    source.token()
+    source.invalidate()
+    with own_redis.stopped():
+        call = Bounded(source.token, within=60)
+    assert call.result().access_token == CASE.access_token
+    assert call.elapsed < 3
+    assert len(mock.requests) == 2
+    store.close()
+    client.close()

@@ -6,17 +6,16 @@ import asyncio
 import datetime as dt
 import stat
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from provider_tokens import AccessToken
-from provider_tokens.stores import FileStore, MemoryStore, RedisStore, StoredToken, TokenStore
+from provider_tokens.stores import FileStore, RedisStore, StoredToken, TokenStore
 
-from store_support import redis_url
+from store_support import redis_url, store
 
-__all__ = ["redis_url"]
+__all__ = ["redis_url", "store"]  # the fixtures, used by name
 
 
 def record(access: str = "a1", refresh: str | None = None, lifetime: float = 3600) -> StoredToken:
@@ -25,21 +24,6 @@ def record(access: str = "a1", refresh: str | None = None, lifetime: float = 360
         access, expires_at=now + dt.timedelta(seconds=lifetime), refresh_token=refresh
     )
     return StoredToken(token, issued_at=now, valid_until=now + dt.timedelta(seconds=lifetime))
-
-
-@pytest.fixture(params=["memory", "file", "redis"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TokenStore]:
-    if request.param == "memory":
-        yield MemoryStore()
-    elif request.param == "file":
-        yield FileStore(tmp_path / "tokens")
-    else:
-        import redis
-
-        client = redis.Redis.from_url(request.getfixturevalue("redis_url"))
-        client.flushdb()
-        yield RedisStore(client, lease=1.0)
-        client.close()
 
 
 def test_round_trip(store: TokenStore) -> None:

@@ -8,14 +8,16 @@ store's lock and re-reads the store, so one process fetches and the others use i
 token; GMO Aozora's rotated refresh tokens travel with it.
 
 A store of your own implements ``TokenStore``; one whose operations are quick and
-local can subclass ``LocalStore`` and get the async twins from it.
+local can subclass ``LocalStore`` and get the async twins from it. Sources bound
+every store call by their ``timeout`` and the wait for a lock by their whole fetch
+budget (``stores._guard`` says how); a ``StoreError`` is a ``TokenError``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._base import LocalStore, StoredToken, StoreError, TokenStore
+from ._base import LocalStore, LockTimeoutError, StoredToken, StoreError, TokenStore
 from ._file import FileStore
 from ._memory import MemoryStore, default_store
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FileStore",
     "LocalStore",
+    "LockTimeoutError",
     "MemoryStore",
     "RedisStore",
     "StoreError",

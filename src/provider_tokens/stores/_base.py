@@ -6,19 +6,32 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from .._exceptions import TokenError
 from .._token import AccessToken
 
 FORMAT = 1
 
 
-class StoreError(Exception):
-    """A store could not read, write or lock; the source falls back to itself."""
+class StoreError(TokenError):
+    """A store could not read, write or lock; the source falls back to itself.
+
+    ``provider`` is ``"store"`` unless the raiser knows better: stores are shared by
+    sources of every provider.
+    """
+
+    def __init__(self, message: str, *, provider: str = "store") -> None:
+        super().__init__(message, provider=provider)
+
+
+class LockTimeoutError(StoreError, TimeoutError):
+    """A store's lock was not free within the wait allowed (``lock(key, timeout=...)``)."""
 
 
 @attrs.frozen
@@ -93,6 +106,11 @@ class TokenStore(Protocol):
     and (for shared stores) in others; the source re-reads the store after taking it,
     so only the first holder fetches. ``discard(key, access_token)`` drops that access
     token only if it is still the stored one, keeping any refresh token with it.
+
+    ``lock`` and ``alock`` (and ``discard``/``adiscard``, where they wait for the lock)
+    may also take a keyword ``timeout`` (seconds, ``None``: no limit) and raise
+    ``LockTimeoutError`` when the lock is not free in time; the stores here do, and
+    sources pass it to any store whose methods accept it.
     """
 
     def get(self, key: str) -> StoredToken | None: ...
@@ -116,11 +134,13 @@ class LocalStore:
     """Base of stores whose operations are quick and local (memory, files).
 
     A subclass implements ``get``, ``put``, ``_drop`` (compare and expire, called
-    with the key's lock held), ``_try_lock`` and ``_wait_lock``; ``lock``,
-    ``discard`` and the async twins come from here.
-    Reads and writes are not worth a thread hop; the lock is polled rather than
-    blocked on, since a blocking acquire would stall the event loop and one handed
-    to a thread could not be abandoned on cancellation.
+    with the key's lock held), ``_try_lock`` and ``_wait_lock`` (and may wait better
+    than by polling in ``_wait_lock_for``); ``lock``, ``discard`` and the async twins
+    come from here.
+    Reads and writes are not worth a thread hop; the async lock is polled rather
+    than blocked on, since a blocking acquire would stall the event loop and one
+    handed to a thread could not be abandoned on cancellation. Lock waits end with
+    ``LockTimeoutError`` after ``timeout`` seconds, if one is given.
     """
 
     def get(self, key: str) -> StoredToken | None:
@@ -141,27 +161,38 @@ class LocalStore:
         """Take the key's lock, waiting as long as it takes: its release."""
         raise NotImplementedError
 
+    def _wait_lock_for(self, key: str, timeout: float) -> Callable[[], None]:
+        """Take the key's lock within ``timeout`` seconds: its release, or
+        ``LockTimeoutError``. Polls ``_try_lock``, backing off; a subclass may wait
+        better."""
+        deadline, delay = time.monotonic() + timeout, 0.001
+        while (release := self._try_lock(key)) is None:
+            time.sleep(pause(deadline, delay))
+            delay = min(delay * 2, 0.05)
+        return release
+
     @contextlib.contextmanager
-    def lock(self, key: str) -> Iterator[None]:
-        release = self._wait_lock(key)
+    def lock(self, key: str, *, timeout: float | None = None) -> Iterator[None]:
+        release = self._wait_lock(key) if timeout is None else self._wait_lock_for(key, timeout)
         try:
             yield
         finally:
             release()
 
     @contextlib.asynccontextmanager
-    async def alock(self, key: str) -> AsyncIterator[None]:
+    async def alock(self, key: str, *, timeout: float | None = None) -> AsyncIterator[None]:
+        deadline = None if timeout is None else time.monotonic() + timeout
         delay = 0.001
         while (release := self._try_lock(key)) is None:
-            await asyncio.sleep(delay)
+            await asyncio.sleep(delay if deadline is None else pause(deadline, delay))
             delay = min(delay * 2, 0.05)
         try:
             yield
         finally:
             release()
 
-    def discard(self, key: str, access_token: str) -> None:
-        with self.lock(key):
+    def discard(self, key: str, access_token: str, *, timeout: float | None = None) -> None:
+        with self.lock(key, timeout=timeout):
             self._drop(key, access_token)
 
     async def aget(self, key: str) -> StoredToken | None:
@@ -170,6 +201,14 @@ class LocalStore:
     async def aput(self, key: str, value: StoredToken) -> None:
         self.put(key, value)
 
-    async def adiscard(self, key: str, access_token: str) -> None:
-        async with self.alock(key):
+    async def adiscard(self, key: str, access_token: str, *, timeout: float | None = None) -> None:
+        async with self.alock(key, timeout=timeout):
             self._drop(key, access_token)
+
+
+def pause(deadline: float, delay: float) -> float:
+    """How long to wait before polling a lock again, or ``LockTimeoutError`` at ``deadline``."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise LockTimeoutError("the store's lock was not free in time")
+    return min(delay, remaining)

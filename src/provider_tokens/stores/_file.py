@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
 import os
 import re
+import stat
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from .._fork import forget_at_fork
 from ._base import LocalStore, StoredToken, StoreError
+
+# Tokens are small; a larger file is not one of ours (and is not read whole).
+MAX_FILE = 1 << 20
+
+# No symlinks followed, no blocking on a FIFO planted in the directory.
+_OPEN_FLAGS = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
 class FileStore(LocalStore):
@@ -19,33 +27,64 @@ class FileStore(LocalStore):
 
     Each key also has a lock file; ``lock`` takes an exclusive ``fcntl.flock`` on it,
     so one process fetches while the others wait and then read its result. The kernel
-    drops the lock when its holder dies, however it dies. Tokens are stored in plain
-    text (mode 0600, directory 0700): treat the directory like a credentials file.
+    drops the lock when its holder dies, however it dies, and a child made by
+    ``fork`` does not keep its parent's locks. Tokens are stored in plain text (mode
+    0600, directory 0700): treat the directory like a credentials file.
+
+    Nothing in the directory is trusted to point elsewhere: a token or lock file that
+    is a symbolic link (or not a regular file) is a ``StoreError``, never followed. A
+    directory that others can write to is made 0700 if it is ours (and not a shared
+    sticky one such as ``/tmp``), and refused otherwise.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         try:
             self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _make_private(self.path)
         except OSError as exc:
             raise StoreError(f"cannot create token directory {self.path}: {exc.strerror}") from exc
+        # Locks held in this process: object -> descriptor (see _after_fork_in_child).
+        self._held: dict[object, int] = {}
+        self._held_guard = threading.Lock()
+        forget_at_fork(self)
 
     def _file(self, key: str, suffix: str) -> Path:
         return self.path / (re.sub(r"[^A-Za-z0-9_.-]", "_", key) + suffix)
 
+    def _open(self, path: Path, flags: int) -> int:
+        """``path`` opened if it is a regular file and not a link; ``FileNotFoundError``
+        if it does not exist; ``StoreError`` for anything else."""
+        try:
+            fd = os.open(path, flags | _OPEN_FLAGS, 0o600)
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            if path.is_symlink():
+                raise StoreError(f"{path.name} in {self.path} is a symbolic link") from exc
+            raise StoreError(f"cannot open {path.name} in {self.path}: {exc.strerror}") from exc
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise StoreError(f"{path.name} in {self.path} is not a regular file")
+        return fd
+
     def get(self, key: str) -> StoredToken | None:
         try:
-            data = self._file(key, ".json").read_bytes()
+            fd = self._open(self._file(key, ".json"), os.O_RDONLY)
         except FileNotFoundError:
             return None
+        try:
+            with os.fdopen(fd, "rb") as handle:
+                data = handle.read(MAX_FILE + 1)
         except OSError as exc:
             raise StoreError(f"cannot read {self.path}: {exc.strerror}") from exc
-        return StoredToken.from_json(data)  # corrupt: None, as if missing
+        return None if len(data) > MAX_FILE else StoredToken.from_json(data)  # corrupt: None
 
     def put(self, key: str, value: StoredToken) -> None:
         target = self._file(key, ".json")
         # Write a private temporary file beside the target, then rename it over:
-        # readers see the old token or the new one, never half of one.
+        # readers see the old token or the new one, never half of one. A rename
+        # replaces a symbolic link itself, never what it points to.
         try:
             fd, temporary = tempfile.mkstemp(dir=self.path, prefix=".tmp-", suffix=".json")
             try:
@@ -72,32 +111,93 @@ class FileStore(LocalStore):
             with contextlib.suppress(FileNotFoundError):
                 self._file(key, ".json").unlink()
 
+    # -- locks ------------------------------------------------------------------------
+
     def _open_lock(self, key: str) -> int:
+        # O_CREAT with O_NOFOLLOW: created here, or opened, but never through a link.
         try:
-            return os.open(self._file(key, ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError as exc:
+            return self._open(self._file(key, ".lock"), os.O_RDWR | os.O_CREAT)
+        except FileNotFoundError as exc:  # the directory itself has gone
             raise StoreError(f"cannot open lock file in {self.path}: {exc.strerror}") from exc
 
+    def _flock(self, fd: int, flags: int) -> bool:
+        try:
+            fcntl.flock(fd, flags)
+        except BlockingIOError:
+            return False
+        except OSError as exc:
+            raise StoreError(f"cannot lock in {self.path}: {exc.strerror}") from exc
+        return True
+
+    # flock cannot wait with a deadline: _wait_lock_for polls _try_lock (LocalStore's).
     def _wait_lock(self, key: str) -> Callable[[], None]:
         fd = self._open_lock(key)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._flock(fd, fcntl.LOCK_EX)
         except BaseException:
             os.close(fd)
             raise
-        return functools.partial(os.close, fd)  # closing releases the lock
+        return self._holding(fd)
 
     def _try_lock(self, key: str) -> Callable[[], None] | None:
         fd = self._open_lock(key)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return None
+            locked = self._flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BaseException:
             os.close(fd)
             raise
-        return functools.partial(os.close, fd)
+        if not locked:
+            os.close(fd)
+            return None
+        return self._holding(fd)
+
+    def _holding(self, fd: int) -> Callable[[], None]:
+        """The release of a lock held through ``fd``: closing it releases the lock."""
+        token = object()
+        with self._held_guard:
+            self._held[token] = fd
+
+        def release() -> None:
+            with self._held_guard:
+                # Gone after a fork: the child closed its copy (and the number may
+                # have been reused since).
+                if self._held.pop(token, None) is None:
+                    return
+            os.close(fd)
+
+        return release
+
+    def _after_fork_in_child(self) -> None:
+        # A flock belongs to the open file description, which the child shares: while
+        # the child keeps its copies, the parent's locks outlive their release.
+        # Close them (never unlock: that would release the parent's lock too).
+        self._held_guard = threading.Lock()
+        held, self._held = self._held, {}
+        for fd in held.values():
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
     def __repr__(self) -> str:
         return f"FileStore({str(self.path)!r})"
+
+
+def _make_private(path: Path) -> None:
+    """Make the token directory writable by its owner only, or refuse it.
+
+    Whoever can write to it can plant a link or another credential's token. Ours:
+    set to 0700. Someone else's, or sticky (a shared directory such as ``/tmp``,
+    which must not be closed to its other users): ``StoreError``.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return
+        if info.st_uid != os.geteuid() or info.st_mode & stat.S_ISVTX:
+            raise StoreError(
+                f"token directory {path} is writable by other users and is not"
+                " a private directory of this user: give FileStore one of its own"
+            )
+        os.fchmod(fd, 0o700)
+    finally:
+        os.close(fd)

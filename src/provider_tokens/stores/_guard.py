@@ -1,21 +1,60 @@
-"""``GuardedStore``: any ``TokenStore`` as a source uses it, failures and all.
+"""``GuardedStore``: any ``TokenStore`` as a source uses it, failures, hangs and all.
 
 A token source must keep working without its store. Every operation here turns a
 store failure into "nothing there" (or "not locked"), logs it once, and then
 bypasses the store for ``RETRY_AFTER`` seconds: a Redis that is down can take
 seconds per call to say so, and every fetch would otherwise pay for it again.
+
+Two bounds, given by the source:
+
+- ``timeout`` (the source's HTTP timeout) bounds each ``get``/``put``/``discard``
+  and each lock release. A call that has not answered by then is a store failure,
+  as above, and the token is fetched directly.
+- ``lock_timeout`` (the source's whole fetch budget: how long a holder may
+  legitimately keep the lock) bounds the wait for the store's lock. When it runs
+  out the source goes ahead without the lock (a warning; at worst two processes
+  fetch), the store is not counted as failed, and the wait is abandoned whole: a
+  lock that comes free later is not taken.
+
+How each kind of store is bounded:
+
+- async calls, on every store: ``asyncio.timeout``; the lock wait is also passed
+  to the store's ``alock(key, timeout=...)`` when it takes one.
+- ``LocalStore`` (``MemoryStore``, ``FileStore``): quick and local, so called
+  inline; their lock waits take the timeout.
+- ``RedisStore``: through connections of its own with socket timeouts no longer
+  than ``timeout`` and no retries (redis-py's default retries with backoff would
+  make one call last tens of seconds), and a lock wait with a deadline.
+- any other store: called inline, on the caller's thread, since a store may rely
+  on that (a SQLite connection does). Its ``lock``/``discard`` get ``timeout=`` if
+  their signature has it; otherwise it must bound its own calls. A sync call that
+  returns after ``timeout`` has its answer used, but counts as a failure: the store
+  is bypassed from then on, as if it had failed.
+
+Using a store's lock from sync code on an event loop whose own task holds it
+through ``alock`` would block that task for ever: ``lock`` raises
+``BlockingCallError`` instead. A lock held through ``alock`` by a task whose loop
+was then closed, the task still pending, can never be released by it: the next
+caller releases a ``LocalStore``'s (a Redis lock lapses with its lease).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import hashlib
+import inspect
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .._clock import Clock
-from ._base import StoredToken, TokenStore
+from .._exceptions import BlockingCallError
+from ._base import LocalStore, LockTimeoutError, StoredToken, StoreError, TokenStore
+from ._holders import HOLDERS, exit_now
+from ._redis import RedisStore
 
 logger = logging.getLogger("provider_tokens")
 
@@ -34,16 +73,53 @@ def store_key(provider: str, base_url: str, material: Iterable[str]) -> str:
     return f"{provider}:{hashlib.sha256(chr(31).join(parts).encode()).hexdigest()[:40]}"
 
 
-class GuardedStore:
-    """One source's view of a store: one key, and failures that never escape."""
+def _takes_timeout(method: Callable[..., Any] | None) -> bool:
+    if method is None:
+        return False
+    try:
+        parameter = inspect.signature(method).parameters.get("timeout")
+    except (TypeError, ValueError):  # no signature to read: assume the old protocol
+        return False
+    return parameter is not None and parameter.kind in (
+        inspect.Parameter.KEYWORD_ONLY,
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    )
 
-    def __init__(self, store: TokenStore, *, key: str, provider: str, clock: Clock) -> None:
+
+class GuardedStore:
+    """One source's view of a store: one key, bounded calls, failures that never escape."""
+
+    def __init__(
+        self,
+        store: TokenStore,
+        *,
+        key: str,
+        provider: str,
+        clock: Clock,
+        timeout: float = 10.0,
+        lock_timeout: float = 60.0,
+    ) -> None:
         self.store = store
         self.key = key
+        self.timeout = timeout
+        self.lock_timeout = lock_timeout
         self._provider = provider
         self._clock = clock
         self._warned = False
         self._down_until = 0.0
+        self._target: TokenStore = (
+            store._bounded(timeout) if isinstance(store, RedisStore) else store
+        )
+        # Checked once: which of its methods take a timeout (older stores do not).
+        self._timed = frozenset(
+            name
+            for name in ("lock", "alock", "discard", "adiscard")
+            if _takes_timeout(getattr(self._target, name, None))
+        )
+
+    def _method(self, name: str, timeout: float) -> Callable[..., Any]:
+        method: Callable[..., Any] = getattr(self._target, name)
+        return functools.partial(method, timeout=timeout) if name in self._timed else method
 
     def _failed(self, exc: Exception) -> None:
         self._down_until = self._clock.monotonic() + RETRY_AFTER
@@ -59,82 +135,170 @@ class GuardedStore:
         else:
             logger.debug("%s: token store failed again: %s", self._provider, exc)
 
+    def _gave_up(self) -> None:
+        logger.warning(
+            "%s: token store %r lock not free within %g s; fetching without it",
+            self._provider,
+            self.store,
+            self.lock_timeout,
+        )
+
+    def _too_slow(self) -> StoreError:
+        return StoreError(f"no answer within {self.timeout:g} s", provider=self._provider)
+
     def _up(self) -> bool:
         return self._clock.monotonic() >= self._down_until
 
     def _try(self, op: Callable[[], T], default: T) -> T:
         if not self._up():
             return default
+        started = time.monotonic()
         try:
-            return op()
+            result = op()
         except Exception as exc:
             self._failed(exc)
             return default
+        if time.monotonic() - started > self.timeout:
+            self._failed(self._too_slow())  # a store that cannot bound itself
+        return result
 
     async def _atry(self, op: Callable[[], Awaitable[T]], default: T) -> T:
         if not self._up():
             return default
+        timer = asyncio.timeout(self.timeout)
         try:
-            return await op()
+            async with timer:
+                return await op()
         except Exception as exc:
-            self._failed(exc)
+            self._failed(self._too_slow() if timer.expired() else exc)
             return default
+
+    def _held_by_this_loop(self) -> bool:
+        loop = _running_loop()
+        return loop is not None and HOLDERS.loop(self.store, self.key) is loop
+
+    def _reclaim(self) -> None:
+        # A task of a closed event loop holds the lock: it will never run to release
+        # it. A LocalStore's release needs no loop, so it is done here; any other
+        # store's lock lapses on its own (Redis: with its lease).
+        held = HOLDERS.abandoned(self.store, self.key)
+        if held is not None and isinstance(self._target, LocalStore) and exit_now(held):
+            logger.warning(
+                "%s: token store %r lock was held by a task of a closed event loop; released",
+                self._provider,
+                self.store,
+            )
 
     # -- the operations a source uses ------------------------------------------------
 
     def get(self) -> StoredToken | None:
-        return self._try(lambda: self.store.get(self.key), None)
+        return self._try(lambda: self._target.get(self.key), None)
 
     async def aget(self) -> StoredToken | None:
-        return await self._atry(lambda: self.store.aget(self.key), None)
+        return await self._atry(lambda: self._target.aget(self.key), None)
 
     def put(self, value: StoredToken) -> None:
-        self._try(lambda: self.store.put(self.key, value), None)
+        self._try(lambda: self._target.put(self.key, value), None)
 
     async def aput(self, value: StoredToken) -> None:
-        await self._atry(lambda: self.store.aput(self.key, value), None)
+        await self._atry(lambda: self._target.aput(self.key, value), None)
 
     def discard(self, access_token: str) -> None:
-        self._try(lambda: self.store.discard(self.key, access_token), None)
+        # A task of this loop holds the lock: a store that waits for it could only
+        # time out, with the loop stopped meanwhile. Try it once instead.
+        wait = 0.0 if self._held_by_this_loop() else self.timeout
+        discard = self._method("discard", wait)
+        self._try(lambda: discard(self.key, access_token), None)
 
     async def adiscard(self, access_token: str) -> None:
-        await self._atry(lambda: self.store.adiscard(self.key, access_token), None)
+        discard = self._method("adiscard", self.timeout)
+        await self._atry(lambda: discard(self.key, access_token), None)
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """The store's lock for this key, or no lock at all if the store fails.
+        """The store's lock for this key, or no lock at all if the store fails or the
+        lock stays held past ``lock_timeout``.
 
-        Unlocked, at worst more than one process fetches.
+        Unlocked, at worst more than one process fetches. ``BlockingCallError`` if a
+        task of the event loop running on this thread holds the lock.
         """
-        lock = self.store.lock(self.key)
-
-        def enter() -> bool:
-            lock.__enter__()
-            return True
-
-        if not self._try(enter, False):
-            yield
-            return
+        self._reclaim()
+        if self._held_by_this_loop():
+            raise BlockingCallError(
+                f"{self._provider}: a sync call on the event loop while a task of it holds"
+                " the token store's lock; use `await atoken()` (or httpx.AsyncClient)"
+                " in async code",
+                provider=self._provider,
+            )
+        held = self._acquire()
         try:
             yield
         finally:
-            self._try(lambda: lock.__exit__(None, None, None), None)
+            if held is not None:
+                self._try(lambda: held.__exit__(None, None, None), None)
+
+    def _acquire(self) -> contextlib.AbstractContextManager[None] | None:
+        if not self._up():
+            return None
+        try:
+            lock = self._method("lock", self.lock_timeout)
+            held: contextlib.AbstractContextManager[None] = lock(self.key)
+            held.__enter__()
+        except LockTimeoutError:
+            self._gave_up()
+            return None
+        except Exception as exc:
+            self._failed(exc)
+            return None
+        return held
 
     @contextlib.asynccontextmanager
     async def alock(self) -> AsyncIterator[None]:
-        lock = self.store.alock(self.key)
-
-        async def enter() -> bool:
-            await lock.__aenter__()
-            return True
-
-        if not await self._atry(enter, False):
+        held = await self._aacquire()
+        if held is None:
             yield
             return
+        HOLDERS.hold(self.store, self.key, asyncio.get_running_loop(), held)
         try:
             yield
         finally:
-            await self._atry(lambda: lock.__aexit__(None, None, None), None)
+            HOLDERS.forget(self.store, self.key, held)
+            if _running_loop() is None:  # closed by the garbage collector, its loop gone
+                if isinstance(self._target, LocalStore):
+                    exit_now(held)
+            else:
+                await self._atry(lambda: held.__aexit__(None, None, None), None)
+
+    async def _aacquire(self) -> contextlib.AbstractAsyncContextManager[None] | None:
+        self._reclaim()
+        if not self._up():
+            return None
+        # A store that takes the timeout gives up by itself; the backstop is for
+        # one whose calls hang (one call past its own deadline), or that takes none.
+        timed = "alock" in self._timed
+        timer = asyncio.timeout(self.lock_timeout + (self.timeout if timed else 0.0))
+        try:
+            alock = self._method("alock", self.lock_timeout)
+            held: contextlib.AbstractAsyncContextManager[None] = alock(self.key)
+            async with timer:
+                await held.__aenter__()  # cancelled at the deadline: nothing is held
+        except LockTimeoutError:
+            self._gave_up()
+            return None
+        except Exception as exc:
+            if timer.expired() and not timed:
+                self._gave_up()
+            else:
+                self._failed(self._too_slow() if timer.expired() else exc)
+            return None
+        return held
 
     def __repr__(self) -> str:
         return f"GuardedStore({self.store!r})"
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import datetime as dt
+import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ._base import StoredToken, StoreError
+from .._fork import forget_at_fork
+from ._base import LockTimeoutError, StoredToken, StoreError, pause
+from ._redis_clients import async_twin, bounded_client
 
 if TYPE_CHECKING:
     import redis
     import redis.asyncio
+
+# Take the lock if it is free. A lock key without an expiry (written by hand, or by
+# something else) would block every fetch for ever: give it a lease, so it lapses.
+_ACQUIRE = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
 
 # Delete the lock only if we still hold it: a holder whose lease ran out must not
 # release the lock a later holder took.
@@ -39,24 +51,8 @@ end
 return redis.call('DEL', KEYS[1])
 """
 
-
-# Connection settings that mean the same to redis.Redis and redis.asyncio.Redis.
-_PORTABLE = (
-    "host",
-    "port",
-    "db",
-    "username",
-    "password",
-    "socket_timeout",
-    "socket_connect_timeout",
-    "socket_keepalive",
-    "client_name",
-    "ssl",
-    "ssl_ca_certs",
-    "ssl_certfile",
-    "ssl_keyfile",
-    "ssl_cert_reqs",
-)
+# Parked in a forked child: its parent's async clients, never used or closed there.
+_ABANDONED: list[object] = []
 
 
 class RedisStore:
@@ -66,10 +62,15 @@ class RedisStore:
     (GMO Aozora): that is kept with no expiry, since the refresh token's own lifetime
     is unknown. The lock is ``SET NX PX lease`` with a unique value, released by a
     compare-and-delete script; waiters poll with backoff until it is free (the holder
-    saved the token, or died and its lease ran out), then re-read the value.
+    saved the token, or died and its lease ran out) or their ``timeout`` runs out,
+    then re-read the value. A lock key found without an expiry is given the lease.
 
     ``client`` is a ``redis.Redis``; the async methods use ``async_client`` (a
-    ``redis.asyncio.Redis``), by default one built from the same connection settings.
+    ``redis.asyncio.Redis``), by default one per event loop built from the same
+    connection settings and closed when that loop shuts down. Sources use the store
+    through connections of their own whose socket timeouts are at most the source's
+    ``timeout``, without retries; ``client`` itself is never changed. With a Sentinel
+    or custom connection class, pass ``async_client`` and set timeouts on both.
     Requires the ``redis`` extra: ``pip install provider-tokens[redis]``.
     """
 
@@ -85,25 +86,60 @@ class RedisStore:
         self.prefix = prefix
         self.lease = lease
         self._async_client = async_client
-        self._release = client.register_script(_RELEASE)
-        self._discard = client.register_script(_DISCARD)
+        self._bound: float | None = None  # None: connections as the client has them
+        self._views: dict[float, RedisStore] = {}
+        self._start()
 
-    @contextlib.asynccontextmanager
-    async def _aclient(self) -> AsyncIterator[redis.asyncio.Redis]:
-        """The async client given, or a short-lived one built from the sync client's
-        settings: redis.asyncio connections belong to the event loop that opened
-        them, and the store is only used around fetches, which are rare."""
+    def _start(self) -> None:
+        self._acquire = self.client.register_script(_ACQUIRE)
+        self._release = self.client.register_script(_RELEASE)
+        self._discard = self.client.register_script(_DISCARD)
+        # A redis.asyncio client belongs to the loop that opened its connections.
+        self._loop_clients: dict[asyncio.AbstractEventLoop, _LoopClient] = {}
+        self._guard = threading.Lock()
+        forget_at_fork(self)
+
+    def _bounded(self, timeout: float) -> RedisStore:
+        """This store on connections that give up after ``timeout`` seconds, without
+        retrying: what a source with that HTTP timeout uses."""
+        with self._guard:
+            view = self._views.get(timeout)
+            if view is None:
+                view = copy.copy(self)
+                view.client = bounded_client(self.client, timeout)
+                view._bound, view._views = timeout, {}
+                view._start()
+                self._views[timeout] = view
+            return view
+
+    def close(self) -> None:
+        """Close the sync connections this store opened of its own for sources
+        (``client`` is yours to close; async ones close with their event loop)."""
+        with self._guard:
+            views, self._views = list(self._views.values()), {}
+        for view in views:
+            if view.client is not self.client:
+                view.client.close()
+
+    def _after_fork_in_child(self) -> None:
+        # The parent's loops and their sockets are not the child's to use or close.
+        _ABANDONED.append(self._loop_clients)
+        self._loop_clients = {}
+        self._guard = threading.Lock()
+
+    async def _aclient(self) -> redis.asyncio.Redis:
         if self._async_client is not None:
-            yield self._async_client
-            return
-        import redis.asyncio
-
-        settings = self.client.connection_pool.connection_kwargs
-        client = redis.asyncio.Redis(**{k: settings[k] for k in _PORTABLE if k in settings})
-        try:
-            yield client
-        finally:
-            await client.aclose()
+            return self._async_client
+        loop = asyncio.get_running_loop()
+        with self._guard:
+            entry = self._loop_clients.get(loop)
+            if entry is not None:
+                return entry.client
+            for closed in [other for other in self._loop_clients if other.is_closed()]:
+                del self._loop_clients[closed]
+            entry = self._loop_clients[loop] = _LoopClient(async_twin(self.client, self._bound))
+        await entry.closer(self, loop).asend(None)
+        return entry.client
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}{key}"
@@ -134,14 +170,23 @@ class RedisStore:
             self._discard(keys=[self._key(key)], args=[access_token])
 
     @contextlib.contextmanager
-    def lock(self, key: str) -> Iterator[None]:
+    def lock(self, key: str, *, timeout: float | None = None) -> Iterator[None]:
         name, token = self._lock_key(key), uuid.uuid4().hex
-        lease_ms = int(self.lease * 1000)
+        args: list[str | int] = [token, int(self.lease * 1000)]
+        deadline = None if timeout is None else time.monotonic() + timeout
         delay = 0.01
-        with _errors():
-            while not self.client.set(name, token, nx=True, px=lease_ms):
-                time.sleep(delay)
-                delay = min(delay * 2, 0.2)
+        try:
+            with _errors():
+                while not self._acquire(keys=[name], args=args):
+                    time.sleep(delay if deadline is None else pause(deadline, delay))
+                    delay = min(delay * 2, 0.2)
+        except LockTimeoutError:
+            raise
+        except BaseException:
+            # An attempt that failed on the way back may have taken the lock.
+            with contextlib.suppress(StoreError), _errors():
+                self._release(keys=[name], args=[token])
+            raise
         try:
             yield
         finally:
@@ -152,39 +197,78 @@ class RedisStore:
 
     async def aget(self, key: str) -> StoredToken | None:
         with _errors():
-            async with self._aclient() as client:
-                data: Any = await client.get(self._key(key))
+            data: Any = await (await self._aclient()).get(self._key(key))
         return None if data is None else StoredToken.from_json(data)
 
     async def aput(self, key: str, value: StoredToken) -> None:
         with _errors():
-            async with self._aclient() as client:
-                await client.set(self._key(key), value.to_json(), px=self._ttl_ms(value))
+            client = await self._aclient()
+            await client.set(self._key(key), value.to_json(), px=self._ttl_ms(value))
 
     async def adiscard(self, key: str, access_token: str) -> None:
         with _errors():
-            async with self._aclient() as client:
-                await client.eval(_DISCARD, 1, self._key(key), access_token)
+            await (await self._aclient()).eval(_DISCARD, 1, self._key(key), access_token)
 
     @contextlib.asynccontextmanager
-    async def alock(self, key: str) -> AsyncIterator[None]:
+    async def alock(self, key: str, *, timeout: float | None = None) -> AsyncIterator[None]:
         name, token = self._lock_key(key), uuid.uuid4().hex
         lease_ms = int(self.lease * 1000)
+        deadline = None if timeout is None else time.monotonic() + timeout
         delay = 0.01
-        with _errors():
-            async with self._aclient() as client:
-                while not await client.set(name, token, nx=True, px=lease_ms):
-                    await asyncio.sleep(delay)
+        try:
+            with _errors():
+                client = await self._aclient()
+                while not await client.eval(_ACQUIRE, 1, name, token, lease_ms):
+                    await asyncio.sleep(delay if deadline is None else pause(deadline, delay))
                     delay = min(delay * 2, 0.2)
+        except LockTimeoutError:
+            raise
+        except BaseException:
+            # Cancelled or failed while asking: the lock may be ours all the same.
+            await self._arelease(name, token, quietly=True)
+            raise
         try:
             yield
         finally:
+            await self._arelease(name, token)
+
+    async def _arelease(self, name: str, token: str, *, quietly: bool = False) -> None:
+        try:
             with _errors():
-                async with self._aclient() as client:
-                    await client.eval(_RELEASE, 1, name, token)
+                await (await self._aclient()).eval(_RELEASE, 1, name, token)
+        except StoreError:
+            if not quietly:
+                raise
 
     def __repr__(self) -> str:
         return f"RedisStore(prefix={self.prefix!r}, lease={self.lease})"
+
+
+class _LoopClient:
+    """A redis.asyncio client for one event loop, closed when that loop shuts down."""
+
+    def __init__(self, client: redis.asyncio.Redis) -> None:
+        self.client = client
+        self._closer: AsyncGenerator[None, None] | None = None
+
+    def closer(
+        self, store: RedisStore, loop: asyncio.AbstractEventLoop
+    ) -> AsyncGenerator[None, None]:
+        # Started and left waiting: an event loop's shutdown (asyncio.run's end)
+        # closes the async generators begun on it, and closing this one closes the
+        # client while its loop still runs.
+        async def close_with_loop() -> AsyncGenerator[None, None]:
+            try:
+                yield
+            finally:
+                with store._guard:
+                    if store._loop_clients.get(loop) is self:
+                        del store._loop_clients[loop]
+                with contextlib.suppress(Exception):
+                    await self.client.aclose()
+
+        self._closer = close_with_loop()
+        return self._closer
 
 
 @contextlib.contextmanager

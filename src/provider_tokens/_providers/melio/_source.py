@@ -2,10 +2,11 @@
 
 Quirks: no request body; the key goes raw in ``API-Key``; ``Idempotency-Key`` is
 required (a new UUIDv4 per token request, the same across its retries); the body
-is camelCase ``data.accessToken/expiresAt/refreshToken`` with an absolute expiry;
-the success status is unknown, so 200 and 201 are both accepted. The refresh token
-is kept in ``AccessToken.refresh_token`` but not used: no refresh endpoint is known,
-so a new token is minted with the API key instead.
+is camelCase ``data.accessToken/expiresAt/refreshToken`` with an absolute expiry,
+measured against the response's ``Date`` when this host's clock and the provider's
+disagree (``absolute_lifetime``); the success status is unknown, so 200 and 201 are
+both accepted. The refresh token is kept in ``AccessToken.refresh_token`` but not
+used: no refresh endpoint is known, so a new token is minted with the API key instead.
 """
 
 from __future__ import annotations
