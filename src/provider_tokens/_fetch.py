@@ -157,8 +157,8 @@ class Exchange:
             if isinstance(outcome, Refusal):
                 now = self._clock.now()
                 raise endpoint_error(self.provider, response, outcome, now=now, codes=self._codes)
-            if isinstance(outcome, Issued):
-                # The provider's clock when it answered, for an absolute expiry.
+            if isinstance(outcome, Issued) and outcome.expires_at is not None:
+                # The provider's clock when it answered, to read an absolute expiry.
                 date = http_date(response.headers.get("date", ""))
                 return cast(T, attrs.evolve(outcome, date=date))
             if outcome is not None:

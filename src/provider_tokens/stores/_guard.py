@@ -54,7 +54,6 @@ from .._clock import Clock
 from .._exceptions import BlockingCallError
 from ._base import LocalStore, LockTimeoutError, StoredToken, StoreError, TokenStore
 from ._holders import HOLDERS, exit_now
-from ._redis import RedisStore
 
 logger = logging.getLogger("provider_tokens")
 
@@ -107,15 +106,21 @@ class GuardedStore:
         self._clock = clock
         self._warned = False
         self._down_until = 0.0
-        self._target: TokenStore = (
-            store._bounded(timeout) if isinstance(store, RedisStore) else store
-        )
+        # A RedisStore gives a view of itself on bounded connections (duck-typed:
+        # importing it here would load the Redis code for every source).
+        bounded = getattr(store, "_bounded", None)
+        self._target: TokenStore = bounded(timeout) if callable(bounded) else store
         # Checked once: which of its methods take a timeout (older stores do not).
         self._timed = frozenset(
             name
             for name in ("lock", "alock", "discard", "adiscard")
             if _takes_timeout(getattr(self._target, name, None))
         )
+        # Bound once: these run around every fetch.
+        self._lock_call = self._method("lock", lock_timeout)
+        self._alock_call = self._method("alock", lock_timeout)
+        self._discard_call = self._method("discard", timeout)
+        self._adiscard_call = self._method("adiscard", timeout)
 
     def _method(self, name: str, timeout: float) -> Callable[..., Any]:
         method: Callable[..., Any] = getattr(self._target, name)
@@ -174,8 +179,8 @@ class GuardedStore:
             return default
 
     def _held_by_this_loop(self) -> bool:
-        loop = _running_loop()
-        return loop is not None and HOLDERS.loop(self.store, self.key) is loop
+        holder = HOLDERS.loop(self.store, self.key)  # usually none: skip the loop lookup
+        return holder is not None and holder is _running_loop()
 
     def _reclaim(self) -> None:
         # A task of a closed event loop holds the lock: it will never run to release
@@ -206,12 +211,11 @@ class GuardedStore:
     def discard(self, access_token: str) -> None:
         # A task of this loop holds the lock: a store that waits for it could only
         # time out, with the loop stopped meanwhile. Try it once instead.
-        wait = 0.0 if self._held_by_this_loop() else self.timeout
-        discard = self._method("discard", wait)
+        discard = self._method("discard", 0.0) if self._held_by_this_loop() else self._discard_call
         self._try(lambda: discard(self.key, access_token), None)
 
     async def adiscard(self, access_token: str) -> None:
-        discard = self._method("adiscard", self.timeout)
+        discard = self._adiscard_call
         await self._atry(lambda: discard(self.key, access_token), None)
 
     @contextlib.contextmanager
@@ -241,8 +245,7 @@ class GuardedStore:
         if not self._up():
             return None
         try:
-            lock = self._method("lock", self.lock_timeout)
-            held: contextlib.AbstractContextManager[None] = lock(self.key)
+            held: contextlib.AbstractContextManager[None] = self._lock_call(self.key)
             held.__enter__()
         except LockTimeoutError:
             self._gave_up()
@@ -278,8 +281,7 @@ class GuardedStore:
         timed = "alock" in self._timed
         timer = asyncio.timeout(self.lock_timeout + (self.timeout if timed else 0.0))
         try:
-            alock = self._method("alock", self.lock_timeout)
-            held: contextlib.AbstractAsyncContextManager[None] = alock(self.key)
+            held: contextlib.AbstractAsyncContextManager[None] = self._alock_call(self.key)
             async with timer:
                 await held.__aenter__()  # cancelled at the deadline: nothing is held
         except LockTimeoutError:

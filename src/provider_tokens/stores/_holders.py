@@ -40,6 +40,8 @@ class Holders:
 
     def abandoned(self, store: object, key: str) -> Held | None:
         """The lock a task of a since-closed event loop holds (then forgotten), if any."""
+        if (id(store), key) not in self._held:  # the usual case, without the guard
+            return None
         with self._guard:
             entry = self._held.get((id(store), key))
             if entry is None or not entry[0].is_closed():
