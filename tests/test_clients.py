@@ -162,3 +162,16 @@ def test_racing_first_calls_build_one_sync_client(monkeypatch: pytest.MonkeyPatc
     assert len({id(c) for c in got}) == 1
     assert len(built) == 1
     clients.close()
+
+
+def test_clients_of_loops_closed_by_hand_are_not_kept(fake: FakeProviders) -> None:
+    clients = HttpClients(
+        provider="example", base_url=fake.origin, timeout=5, sync=None, async_=None
+    )
+    for _ in range(5):
+        loop = asyncio.new_event_loop()
+        loop.run_until_complete(clients.async_())  # no request: no socket to leak
+        loop.close()  # without shutting down its async generators
+        del loop
+    gc.collect()
+    assert len(clients._own_async) <= 1  # the last one, until another loop comes

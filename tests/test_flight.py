@@ -78,7 +78,7 @@ def test_each_caller_raises_its_own_error_so_tracebacks_do_not_grow() -> None:
 async def test_two_thousand_tasks_get_short_tracebacks() -> None:
     clock = ManualClock()
     f = flight(clock)
-    f.loop = asyncio.get_running_loop()
+    f.led_on(asyncio.get_running_loop())
 
     async def waiter() -> BaseException:
         assert await f.wait_async()
@@ -101,7 +101,7 @@ def test_a_thread_waiter_gives_up_on_a_leader_whose_loop_was_closed() -> None:
     clock = ManualClock()
     f = flight(clock)
     loop = asyncio.new_event_loop()
-    f.loop = loop
+    f.led_on(loop)
     thread, out = in_thread(f.wait)
     loop.close()  # the fetch it was running can no longer land
     thread.join(5)
@@ -139,7 +139,9 @@ async def test_a_task_on_another_loop_gives_up_on_a_closed_leader_loop() -> None
     clock = ManualClock()
     f = flight(clock)
     dead = asyncio.new_event_loop()
-    f.loop = dead
+    elsewhere = threading.Thread(target=f.led_on, args=(dead,))  # a loop of another thread
+    elsewhere.start()
+    elsewhere.join(5)
     waiting = asyncio.ensure_future(f.wait_async())
     await asyncio.sleep(0)
     dead.close()
@@ -180,7 +182,22 @@ def test_an_abandoned_flight_tells_its_waiters_to_start_over() -> None:
 async def test_waiting_on_the_loop_that_leads_is_refused() -> None:
     clock = ManualClock()
     f = flight(clock)
-    f.loop = asyncio.get_running_loop()
+    f.led_on(asyncio.get_running_loop())
     with pytest.raises(BlockingCallError, match="await atoken") as caught:
         f.wait()
     assert isinstance(caught.value, RuntimeError)
+
+
+async def test_waiting_for_a_stopped_loop_of_this_thread_is_refused() -> None:
+    clock = ManualClock()
+    f = flight(clock)
+    stopped = asyncio.new_event_loop()  # this thread's, and not running: it cannot progress
+    f.led_on(stopped)
+    try:
+        with pytest.raises(BlockingCallError, match="not running"):
+            f.wait()
+        with pytest.raises(BlockingCallError, match="not running"):
+            await f.wait_async()
+    finally:
+        stopped.close()
+    assert f.wait() is False  # closed: given up, not refused

@@ -6,10 +6,12 @@ and hears from the child through a pipe, waiting a bounded time.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import select
 import signal
+import sys
 import threading
 import warnings
 from collections.abc import Callable
@@ -19,8 +21,9 @@ import pytest
 
 from provider_tokens._clients import HttpClients
 from provider_tokens._fork import forget_at_fork
+from provider_tokens.testing import FakeProviders
 
-from cases import EXAMPLE
+from cases import EXAMPLE, fake_source
 from conftest import MockProvider
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
@@ -122,3 +125,22 @@ def test_a_token_cached_before_the_fork_is_still_served_in_the_child() -> None:
         return [source.token().access_token, len(mock.requests)]
 
     assert in_child(child) == ["cached", 1]
+
+
+def test_a_child_does_not_warn_about_the_parents_sockets() -> None:
+    with FakeProviders() as fake:
+        source = fake_source(fake, EXAMPLE.name)
+        source.token()  # the source's own client now pools a connection
+
+        def child() -> list[str]:
+            unraisable: list[str] = []
+            sys.unraisablehook = lambda hook: unraisable.append(str(hook.exc_value))
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                source.invalidate()
+                fresh = source.token()
+                gc.collect()
+            return [fresh.access_token != "", *unraisable]
+
+        assert in_child(child) == [True]
+        source.close()

@@ -320,3 +320,88 @@ async def test_sync_token_on_the_loop_while_a_task_of_it_holds_the_store_lock_ra
         other.token()
     release.set()
     assert (await asyncio.wait_for(fetching, 5)).access_token == "from-the-task"
+
+
+def test_waiting_for_a_fetch_of_a_stopped_loop_of_this_thread_raises_not_hangs() -> None:
+    started = threading.Event()
+    source = EXAMPLE.make(
+        http_client=MockProvider(EXAMPLE.success(token="never")).client(),
+        async_http_client=_hanging_async_client(started),
+    )
+    loop = asyncio.new_event_loop()
+    try:
+        # A sync wrapper's timeout: the fetch stays pending on a loop that then stops.
+        with pytest.raises(TimeoutError):
+            loop.run_until_complete(asyncio.wait_for(source.atoken(), 0.5))
+        assert started.is_set()
+        # Only this thread can run that loop again: waiting here would never end,
+        # and fetching anew could spend a rotating refresh token twice.
+        with pytest.raises(BlockingCallError, match=r"not running|holds the token store"):
+            source.token()
+
+        async def from_another_loop() -> AccessToken:
+            return await source.atoken()
+
+        with pytest.raises(BlockingCallError):
+            asyncio.run(from_another_loop())
+    finally:
+        loop.close()
+    # Once that loop is closed, the fetch is given up and the next call fetches.
+    source_token = _call(source.token)
+    assert getattr(source_token, "access_token", source_token) == "never"
+
+
+def test_a_sync_call_joining_a_thread_that_waits_for_this_loops_lock_raises() -> None:
+    holding, release = threading.Event(), threading.Event()
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        holding.set()
+        await asyncio.to_thread(release.wait, 10)
+        return EXAMPLE.success(token="from-the-task", lifetime=3600)
+
+    holder = EXAMPLE.make(async_http_client=httpx.AsyncClient(transport=httpx.MockTransport(slow)))
+    other = EXAMPLE.make(http_client=MockProvider(EXAMPLE.success(token="t", lifetime=60)).client())
+    thread_result: list[object] = []
+
+    async def job() -> None:
+        fetching = asyncio.ensure_future(holder.atoken())  # holds the shared store lock
+        assert await asyncio.to_thread(holding.wait, 5)
+        # A thread leads `other`'s fetch and waits for that lock ...
+        leader = threading.Thread(target=lambda: thread_result.append(_call(other.token)))
+        leader.start()
+        for _ in range(500):
+            if other._cache._flight is not None:
+                break
+            await asyncio.sleep(0.01)
+        # ... so a sync call here, joining that fetch, would stop the lock's holder.
+        with pytest.raises(BlockingCallError):
+            other.token()
+        release.set()
+        assert (await asyncio.wait_for(fetching, 5)).access_token == "from-the-task"
+        await asyncio.to_thread(leader.join, 10)
+
+    asyncio.run(job())
+    assert [getattr(r, "access_token", r) for r in thread_result] == ["from-the-task"]
+
+
+async def test_a_leader_whose_fetch_task_is_cancelled_by_someone_else_still_gets_a_token() -> None:
+    answered = 0
+    entered = asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal answered
+        answered += 1
+        if answered == 1:
+            entered.set()
+            await asyncio.Event().wait()
+        return EXAMPLE.success(token="second", lifetime=60)
+
+    source = EXAMPLE.make(
+        async_http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    )
+    caller = asyncio.ensure_future(source.atoken())
+    await asyncio.wait_for(entered.wait(), 5)
+    for task in list(source._cache._tasks):  # e.g. a shutdown cancelling "all other tasks"
+        task.cancel()
+    assert (await asyncio.wait_for(caller, 5)).access_token == "second"
+    assert answered == 2

@@ -247,7 +247,10 @@ class TokenCache:
         if outcome.landed is not None:
             self._call_back(outcome.landed)
 
-    async def alead(self, flight: Flight, fetch: Callable[[], Awaitable[Entry]]) -> None:
+    async def alead(self, flight: Flight, fetch: Callable[[], Awaitable[Entry]]) -> bool:
+        """Run the leader's fetch in a task of its own: ``True`` once it landed,
+        ``False`` if the flight was abandoned (then claim again)."""
+
         async def run() -> None:
             with _Landing(self, flight) as outcome:
                 outcome.entry = await fetch()
@@ -256,11 +259,20 @@ class TokenCache:
 
         # The fetch runs in its own task so that a cancelled leader does not
         # cancel it for everyone waiting on it.
-        flight.loop = asyncio.get_running_loop()
+        flight.led_on(asyncio.get_running_loop())
         task = asyncio.ensure_future(run())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        await asyncio.shield(task)
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            # Someone cancelled the fetch task itself (a shutdown cancelling "all
+            # other tasks"), not this caller: that is no outcome, not our error.
+            current = asyncio.current_task()
+            if task.cancelled() and current is not None and not current.cancelling():
+                return False
+            raise
+        return not flight.abandoned
 
     def _call_back(self, token: AccessToken) -> None:
         if self._on_token is None:

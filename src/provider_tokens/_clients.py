@@ -37,6 +37,9 @@ class GeneratedClient(Protocol):
 
 C = TypeVar("C", bound=GeneratedClient)
 
+# A forked child's copies of its parent's clients (see ``_after_fork_in_child``).
+_INHERITED: list[httpx.Client | httpx.AsyncClient | None] = []
+
 
 class _LoopClient:
     """An ``AsyncClient`` of one event loop, and the generator that closes it with the loop."""
@@ -73,6 +76,9 @@ class HttpClients:
         forget_at_fork(self)
 
     def _after_fork_in_child(self) -> None:
+        # Kept, never collected: collecting them would close, or warn about,
+        # sockets that are the parent's.
+        _INHERITED.extend([self._own, *(mine.client for mine in self._own_async.values())])
         self._lock = threading.Lock()
         self._own = None
         self._own_async = weakref.WeakKeyDictionary()
@@ -105,21 +111,24 @@ class HttpClients:
             ours = mine is None
             if mine is None:
                 mine = self._own_async[loop] = _LoopClient(client)
+                # Loops closed without shutting down their async generators: their
+                # clients can no longer be closed, only forgotten.
+                for dead in [other for other in self._own_async if other.is_closed()]:
+                    del self._own_async[dead]
         if not ours:  # another task got there first
             await client.aclose()
             return mine.client
-        mine.closer = self._closer(loop, mine)
+        mine.closer = self._closer(mine)
         await mine.closer.asend(None)  # registers it with the loop's async generators
         return mine.client
 
-    async def _closer(
-        self, loop: asyncio.AbstractEventLoop, mine: _LoopClient
-    ) -> AsyncGenerator[None, None]:
+    async def _closer(self, mine: _LoopClient) -> AsyncGenerator[None, None]:
+        # Holds no reference to its loop: the loop is this dict's weak key.
         try:
             yield
         finally:
             with self._lock:
-                if self._own_async.get(loop) is mine:
+                for loop in [k for k, v in self._own_async.items() if v is mine]:
                     del self._own_async[loop]
             await mine.client.aclose()
 

@@ -44,9 +44,14 @@ class Flight:
         self.token: AccessToken | None = None
         self.error: BaseException | None = None
         self.abandoned = False
-        # Who leads: the event loop an async leader fetches on, or a sync leader's thread.
+        # Who leads: the event loop an async leader fetches on (and the thread that
+        # runs it), or a sync leader's thread.
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.loop_thread: int | None = None
         self.thread: threading.Thread | None = None
+
+    def led_on(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop, self.loop_thread = loop, threading.get_ident()
 
     # -- ending ------------------------------------------------------------------------
 
@@ -100,15 +105,31 @@ class Flight:
 
     # -- waiting -----------------------------------------------------------------------
 
-    def check_not_blocking_leader(self) -> None:
-        """Refuse a blocking wait on the event loop that is running the fetch."""
-        if self.loop is not None and self.loop is _running_loop():
-            # Blocking here would stop the very loop that is fetching: a deadlock.
+    def check_not_blocking_leader(self, *, awaiting: bool = False) -> None:
+        """Refuse a wait for a fetch that can only run on this thread's event loop.
+
+        A sync wait on the loop that is fetching would stop it; any wait for a
+        fetch of a stopped loop of this thread would never end, since only this
+        thread can run it. Abandoning that fetch instead could spend a rotating
+        refresh token twice (GMO Aozora): the stopped request may have been sent.
+        """
+        loop = self.loop
+        if loop is None or self.loop_thread != threading.get_ident() or loop.is_closed():
+            return
+        if loop.is_running():
+            if awaiting:
+                return  # a task of the same loop: an ordinary waiter
             raise BlockingCallError(
                 f"{self._provider}: a sync call on the event loop while atoken() is "
                 "fetching on it; use `await atoken()` (or httpx.AsyncClient) in async code",
                 provider=self._provider,
             )
+        raise BlockingCallError(
+            f"{self._provider}: the token fetch in flight belongs to an event loop of this "
+            "thread that is not running; run that loop until it is done "
+            "(loop.run_until_complete(source.atoken())) or close it",
+            provider=self._provider,
+        )
 
     def wait(self) -> bool:
         """Block until the flight ends: ``True`` if it landed, ``False`` if abandoned.
@@ -117,6 +138,8 @@ class Flight:
         the flight (``TokenCache.join``).
         """
         self.check_not_blocking_leader()
+        if self.stranded():
+            return False
         while not self._done.wait(POLL):
             if self.stranded():
                 return False
@@ -124,6 +147,7 @@ class Flight:
 
     async def wait_async(self) -> bool:
         """The asyncio twin of ``wait()``."""
+        self.check_not_blocking_leader(awaiting=True)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
         with self._lock:
@@ -137,12 +161,11 @@ class Flight:
             # before this loop can stop; its fetch is bounded by its own timeouts.
             await future
             return not self.abandoned
-        while True:
+        while not self.stranded():
             done, _ = await asyncio.wait((future,), timeout=POLL)
             if done:
                 return not self.abandoned
-            if self.stranded():
-                return False
+        return False
 
 
 def own_copy(error: BaseException) -> BaseException:

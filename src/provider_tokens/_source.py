@@ -190,6 +190,7 @@ class TokenSource(httpx.Auth):
                 fallback = self._cache.still_valid()
                 self._cache.lead(flight, self._obtain)
                 return self._cache.outcome(flight, fallback)
+            self._shared.refuse_blocking()  # its leader may be waiting for this loop
             if self._cache.join(flight):
                 return flight.result()
             # The leader gave up without an outcome: claim again, maybe to lead.
@@ -207,9 +208,9 @@ class TokenSource(httpx.Auth):
             assert flight is not None
             if lead:
                 fallback = self._cache.still_valid()
-                await self._cache.alead(flight, self._aobtain)
-                return self._cache.outcome(flight, fallback)
-            if await self._cache.ajoin(flight):
+                if await self._cache.alead(flight, self._aobtain):
+                    return self._cache.outcome(flight, fallback)
+            elif await self._cache.ajoin(flight):
                 return flight.result()
 
     def invalidate(self, token: AccessToken | None = None) -> None:
@@ -229,34 +230,32 @@ class TokenSource(httpx.Auth):
 
     def _fetch_now(self, plan: Plan) -> AccessToken:
         """Fetch with ``plan`` now (after any fetch in flight), cache, share and return it."""
-        while True:
-            _, flight, lead = self._cache.claim(force=True)
-            assert flight is not None
-            if lead:
-                break
-            self._cache.join(flight)  # whatever its outcome, ours comes next
 
         def fetch() -> Entry:
             with self._shared.lock():
                 return self._share(self._fetch(plan))
 
-        self._cache.lead(flight, fetch)
-        return flight.result()
-
-    async def _afetch_now(self, plan: Plan) -> AccessToken:
         while True:
             _, flight, lead = self._cache.claim(force=True)
             assert flight is not None
             if lead:
-                break
-            await self._cache.ajoin(flight)
+                self._cache.lead(flight, fetch)
+                return flight.result()
+            self._shared.refuse_blocking()
+            self._cache.join(flight)  # whatever its outcome, ours comes next
 
+    async def _afetch_now(self, plan: Plan) -> AccessToken:
         async def fetch() -> Entry:
             async with self._shared.alock():
                 return await self._ashare(await self._afetch(plan))
 
-        await self._cache.alead(flight, fetch)
-        return flight.result()
+        while True:
+            _, flight, lead = self._cache.claim(force=True)
+            assert flight is not None
+            if not lead:
+                await self._cache.ajoin(flight)
+            elif await self._cache.alead(flight, fetch):
+                return flight.result()
 
     # -- the shared store ---------------------------------------------------------------
     #

@@ -154,7 +154,8 @@ class GuardedStore:
     def _up(self) -> bool:
         return self._clock.monotonic() >= self._down_until
 
-    def _try(self, op: Callable[[], T], default: T) -> T:
+    def _try(self, op: Callable[[], T], default: T, *, bounded: bool = False) -> T:
+        """``op``, or ``default`` if the store fails; ``bounded`` ops wait as they may."""
         if not self._up():
             return default
         started = time.monotonic()
@@ -163,7 +164,7 @@ class GuardedStore:
         except Exception as exc:
             self._failed(exc)
             return default
-        if time.monotonic() - started > self.timeout:
+        if not bounded and time.monotonic() - started > self.timeout:
             self._failed(self._too_slow())  # a store that cannot bound itself
         return result
 
@@ -178,9 +179,27 @@ class GuardedStore:
             self._failed(self._too_slow() if timer.expired() else exc)
             return default
 
-    def _held_by_this_loop(self) -> bool:
-        holder = HOLDERS.loop(self.store, self.key)  # usually none: skip the loop lookup
-        return holder is not None and holder is _running_loop()
+    def _held_on_this_thread(self) -> asyncio.AbstractEventLoop | None:
+        return HOLDERS.on_this_thread(self.store, self.key)
+
+    def refuse_blocking(self, *, awaiting: bool = False) -> None:
+        """``BlockingCallError`` if a task of an event loop of this thread holds the lock.
+
+        A caller about to wait (for the lock, or for a fetch that waits for it) would
+        wait for a task that can only run on this thread: the loop running here, which
+        the wait would stop, or a stopped one, which cannot run while this thread
+        waits. A task of the running loop is an ordinary holder for one ``awaiting``
+        the lock (``alock``).
+        """
+        holder = self._held_on_this_thread()
+        if holder is None or holder.is_closed() or (awaiting and holder.is_running()):
+            return
+        raise BlockingCallError(
+            f"{self._provider}: a task of an event loop of this thread holds the token "
+            "store's lock; in async code use `await atoken()` (or httpx.AsyncClient), "
+            "and run a stopped loop until its fetch is done",
+            provider=self._provider,
+        )
 
     def _reclaim(self) -> None:
         # A task of a closed event loop holds the lock: it will never run to release
@@ -211,12 +230,15 @@ class GuardedStore:
     def discard(self, access_token: str) -> None:
         # A task of this loop holds the lock: a store that waits for it could only
         # time out, with the loop stopped meanwhile. Try it once instead.
-        discard = self._method("discard", 0.0) if self._held_by_this_loop() else self._discard_call
-        self._try(lambda: discard(self.key, access_token), None)
+        held_here = self._held_on_this_thread() is not None
+        discard = self._method("discard", 0.0) if held_here else self._discard_call
+        # A discard that takes a timeout may spend it waiting for the key's lock.
+        bounded = "discard" in self._timed
+        self._try(lambda: _unless_locked(discard, self.key, access_token), None, bounded=bounded)
 
     async def adiscard(self, access_token: str) -> None:
         discard = self._adiscard_call
-        await self._atry(lambda: discard(self.key, access_token), None)
+        await self._atry(lambda: _aunless_locked(discard, self.key, access_token), None)
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -227,13 +249,7 @@ class GuardedStore:
         task of the event loop running on this thread holds the lock.
         """
         self._reclaim()
-        if self._held_by_this_loop():
-            raise BlockingCallError(
-                f"{self._provider}: a sync call on the event loop while a task of it holds"
-                " the token store's lock; use `await atoken()` (or httpx.AsyncClient)"
-                " in async code",
-                provider=self._provider,
-            )
+        self.refuse_blocking()
         held = self._acquire()
         try:
             yield
@@ -274,6 +290,7 @@ class GuardedStore:
 
     async def _aacquire(self) -> contextlib.AbstractAsyncContextManager[None] | None:
         self._reclaim()
+        self.refuse_blocking(awaiting=True)
         if not self._up():
             return None
         # A store that takes the timeout gives up by itself; the backstop is for
@@ -304,3 +321,19 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
+
+
+# A discard that finds the key's lock held skips the store: the holder is fetching
+# the token that will replace the one being dropped. Not a store failure.
+
+
+def _unless_locked(discard: Callable[..., None], key: str, access_token: str) -> None:
+    with contextlib.suppress(LockTimeoutError):
+        discard(key, access_token)
+
+
+async def _aunless_locked(
+    discard: Callable[..., Awaitable[None]], key: str, access_token: str
+) -> None:
+    with contextlib.suppress(LockTimeoutError):
+        await discard(key, access_token)

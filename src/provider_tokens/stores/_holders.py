@@ -22,21 +22,27 @@ Held = AbstractAsyncContextManager[None]
 class Holders:
     def __init__(self) -> None:
         self._guard = threading.Lock()
-        self._held: dict[tuple[int, str], tuple[asyncio.AbstractEventLoop, Held]] = {}
+        # The holder's loop, the thread that runs it, and the held lock.
+        self._held: dict[tuple[int, str], tuple[asyncio.AbstractEventLoop, int, Held]] = {}
 
     def hold(self, store: object, key: str, loop: asyncio.AbstractEventLoop, held: Held) -> None:
         with self._guard:
-            self._held[id(store), key] = (loop, held)
+            self._held[id(store), key] = (loop, threading.get_ident(), held)
 
     def forget(self, store: object, key: str, held: Held) -> None:
         with self._guard:
             entry = self._held.get((id(store), key))
-            if entry is not None and entry[1] is held:
+            if entry is not None and entry[2] is held:
                 del self._held[id(store), key]
 
-    def loop(self, store: object, key: str) -> asyncio.AbstractEventLoop | None:
+    def on_this_thread(self, store: object, key: str) -> asyncio.AbstractEventLoop | None:
+        """The loop holding the lock, if this thread is the one that runs it.
+
+        Waiting here for such a lock can never end: its holder can only run on this
+        thread, which would be the one waiting.
+        """
         entry = self._held.get((id(store), key))
-        return None if entry is None else entry[0]
+        return entry[0] if entry is not None and entry[1] == threading.get_ident() else None
 
     def abandoned(self, store: object, key: str) -> Held | None:
         """The lock a task of a since-closed event loop holds (then forgotten), if any."""
@@ -47,7 +53,7 @@ class Holders:
             if entry is None or not entry[0].is_closed():
                 return None
             del self._held[id(store), key]
-            return entry[1]
+            return entry[2]
 
     def _after_fork_in_child(self) -> None:
         self._guard = threading.Lock()
