@@ -132,7 +132,7 @@ def test_a_child_does_not_warn_about_the_parents_sockets() -> None:
         source = fake_source(fake, EXAMPLE.name)
         source.token()  # the source's own client now pools a connection
 
-        def child() -> list[str]:
+        def child() -> list[object]:
             unraisable: list[str] = []
             sys.unraisablehook = lambda hook: unraisable.append(str(hook.exc_value))
             with warnings.catch_warnings():

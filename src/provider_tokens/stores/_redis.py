@@ -6,9 +6,12 @@ import asyncio
 import contextlib
 import copy
 import datetime as dt
+import logging
+import os
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +22,8 @@ from ._redis_clients import async_twin, bounded_client
 if TYPE_CHECKING:
     import redis
     import redis.asyncio
+
+logger = logging.getLogger("provider_tokens")
 
 # Take the lock if it is free. A lock key without an expiry (written by hand, or by
 # something else) would block every fetch for ever: give it a lease, so it lapses.
@@ -34,6 +39,17 @@ _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+
+# Extend the lock's lease only if we still hold it: a holder whose lease ran out
+# (stopped longer than a lease) must not extend the lock a later holder took.
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+
+# How long a releasing holder waits for its renewer thread, which may be in the
+# middle of a call: the renewal is harmless after the release (compare-and-pexpire).
+_JOIN_TIMEOUT = 1.0
 
 # Drop an access token only if it is still the stored one. An entry with a refresh
 # token is kept, its access token marked unusable: losing the refresh token would
@@ -65,13 +81,27 @@ class RedisStore:
     saved the token, or died and its lease ran out) or their ``timeout`` runs out,
     then re-read the value. A lock key found without an expiry is given the lease.
 
+    While the lock is held its lease is renewed (a watchdog): every ``lease / 3``
+    seconds a compare-and-``PEXPIRE`` script sets the key's expiry back to ``lease``,
+    only if the key still holds this holder's value. A fetch may thus take longer than
+    the lease (one attempt may take four times the source's ``timeout``, plus retries)
+    without a second process taking the lock and spending the same refresh token. The
+    renewer is a daemon thread for ``lock`` and a task on the holder's event loop for
+    ``alock``; it is stopped before the release and never runs in a forked child. It
+    also stops by itself when the key is no longer this holder's, when it has not
+    renewed the lease for a whole lease (Redis unreachable: the lock has lapsed), when
+    the holder's thread or task is gone, and after ``max_hold`` seconds (default one
+    hour, far past any source's fetch budget: 240 s with the default retry policy and a
+    10 s ``timeout``); the lock then lapses one lease later. A dead process renews
+    nothing: its lock lapses after one lease at most.
+
     ``client`` is a ``redis.Redis``; the async methods use ``async_client`` (a
     ``redis.asyncio.Redis``), by default one per event loop built from the same
     connection settings and closed when that loop shuts down. Sources use the store
     through connections of their own whose socket timeouts are at most the source's
-    ``timeout``, without retries; ``client`` itself is never changed. With a Sentinel
-    or custom connection class, pass ``async_client`` and set timeouts on both.
-    Requires the ``redis`` extra: ``pip install provider-tokens[redis]``.
+    ``timeout``, without retries (renewals included); ``client`` itself is never
+    changed. With a Sentinel or custom connection class, pass ``async_client`` and set
+    timeouts on both. Requires the ``redis`` extra: ``pip install provider-tokens[redis]``.
     """
 
     def __init__(
@@ -81,10 +111,12 @@ class RedisStore:
         *,
         async_client: redis.asyncio.Redis | None = None,
         lease: float = 60.0,
+        max_hold: float = 3600.0,
     ) -> None:
         self.client = client
         self.prefix = prefix
         self.lease = lease
+        self.max_hold = max_hold
         self._async_client = async_client
         self._bound: float | None = None  # None: connections as the client has them
         self._views: dict[float, RedisStore] = {}
@@ -93,6 +125,7 @@ class RedisStore:
     def _start(self) -> None:
         self._acquire = self.client.register_script(_ACQUIRE)
         self._release = self.client.register_script(_RELEASE)
+        self._renew = self.client.register_script(_RENEW)
         self._discard = self.client.register_script(_DISCARD)
         # A redis.asyncio client belongs to the loop that opened its connections.
         self._loop_clients: dict[asyncio.AbstractEventLoop, _LoopClient] = {}
@@ -187,9 +220,13 @@ class RedisStore:
             with contextlib.suppress(StoreError), _errors():
                 self._release(keys=[name], args=[token])
             raise
+        renewer: _Renewer | None = None
         try:
+            renewer = _Renewer(self, name, token)
             yield
         finally:
+            if renewer is not None:
+                renewer.stop()
             with _errors():
                 self._release(keys=[name], args=[token])
 
@@ -227,10 +264,46 @@ class RedisStore:
             # Cancelled or failed while asking: the lock may be ours all the same.
             await self._arelease(name, token, quietly=True)
             raise
+        renewer = asyncio.get_running_loop().create_task(
+            self._arenew(name, token, asyncio.current_task(), os.getpid()),
+            name=f"{_RENEWER} {name}",
+        )
         try:
             yield
         finally:
+            renewer.cancel()
             await self._arelease(name, token)
+
+    async def _arenew(
+        self, name: str, token: str, holder: asyncio.Task[Any] | None, pid: int
+    ) -> None:
+        """``alock``'s renewer: runs until cancelled, or until renewing is pointless."""
+        # A weak reference: a holder task dropped unfinished must not be kept alive here.
+        holder_ref = None if holder is None else weakref.ref(holder)
+        del holder
+        lease_ms = int(self.lease * 1000)
+        started = renewed_at = time.monotonic()
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            held = None if holder_ref is None else holder_ref()
+            gone = holder_ref is not None and (held is None or held.done())
+            del held
+            if os.getpid() != pid or gone or time.monotonic() - started >= self.max_hold:
+                return
+            now = time.monotonic()
+            try:
+                async with asyncio.timeout(self.lease):
+                    with _errors():
+                        client = await self._aclient()
+                        ours = await client.eval(_RENEW, 1, name, token, lease_ms)
+            except Exception:  # a failed renewal: the next may still be in time
+                if time.monotonic() - renewed_at >= self.lease:
+                    return  # the lease ran out: nothing left to keep
+                continue
+            if not ours:
+                _lost(name)
+                return
+            renewed_at = now
 
     async def _arelease(self, name: str, token: str, *, quietly: bool = False) -> None:
         try:
@@ -242,6 +315,63 @@ class RedisStore:
 
     def __repr__(self) -> str:
         return f"RedisStore(prefix={self.prefix!r}, lease={self.lease})"
+
+
+# Names of renewer threads and tasks: "<this> <lock key>".
+_RENEWER = "provider-tokens lease renewer"
+
+
+def _lost(name: str) -> None:
+    logger.warning(
+        "token store lock %r expired before its lease was renewed; another process may hold it now",
+        name,
+    )
+
+
+class _Renewer:
+    """``lock``'s renewer: a daemon thread that renews the lease every ``lease / 3``
+    seconds until ``stop()``, or until renewing is pointless."""
+
+    def __init__(self, store: RedisStore, name: str, token: str) -> None:
+        self._store = store
+        self._name = name
+        self._token = token
+        self._pid = os.getpid()
+        self._holder = threading.current_thread()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"{_RENEWER} {name}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if os.getpid() != self._pid:
+            return  # a forked child: the thread (and its Event's state) is the parent's
+        self._stopped.set()
+        self._thread.join(_JOIN_TIMEOUT)
+
+    def _run(self) -> None:
+        store = self._store
+        args: list[str | int] = [self._token, int(store.lease * 1000)]
+        started = renewed_at = time.monotonic()
+        while not self._stopped.wait(store.lease / 3):
+            now = time.monotonic()
+            if (
+                os.getpid() != self._pid
+                or not self._holder.is_alive()
+                or now - started >= store.max_hold
+            ):
+                return
+            try:
+                with _errors():
+                    ours = store._renew(keys=[self._name], args=args)
+            except Exception:  # a failed renewal: the next may still be in time
+                if time.monotonic() - renewed_at >= store.lease:
+                    return  # the lease ran out: nothing left to keep
+                continue
+            if not ours:
+                if not self._stopped.is_set():  # not merely released meanwhile
+                    _lost(self._name)
+                return
+            renewed_at = now
 
 
 class _LoopClient:
