@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -23,14 +24,20 @@ class Recorder:
         self.announced: list[AccessToken] = []
 
 
-def make(clock: ManualClock, *, margin: float = 60.0, rec: Recorder | None = None) -> TokenCache:
+def make(
+    clock: ManualClock,
+    *,
+    margin: float = 60.0,
+    rec: Recorder | None = None,
+    on_token: Callable[[AccessToken], None] | None = None,
+) -> TokenCache:
     rec = rec or Recorder()
     return TokenCache(
         provider="example",
         clock=clock,
         refresh_margin=margin,
         adopt=rec.adopted.append,
-        on_token=rec.announced.append,
+        on_token=on_token or rec.announced.append,
         budget=BUDGET,
     )
 
@@ -178,14 +185,7 @@ def test_on_token_failures_are_logged_not_raised(caplog: pytest.LogCaptureFixtur
     def explode(token: AccessToken) -> None:
         raise RuntimeError("callback bug")
 
-    cache = TokenCache(
-        provider="example",
-        clock=clock,
-        refresh_margin=60,
-        adopt=lambda t: None,
-        on_token=explode,
-        budget=BUDGET,
-    )
+    cache = make(clock, on_token=explode)
     with caplog.at_level(logging.ERROR, logger="provider_tokens"):
         fill(cache, clock, "one")
     assert served(cache) == "one"
@@ -312,14 +312,7 @@ async def test_on_token_runs_off_the_event_loop() -> None:
         called_on.append(threading.current_thread())
         assert release.wait(5)
 
-    cache = TokenCache(
-        provider="example",
-        clock=clock,
-        refresh_margin=60,
-        adopt=lambda t: None,
-        on_token=slow_callback,
-        budget=BUDGET,
-    )
+    cache = make(clock, on_token=slow_callback)
     _, flight, _ = cache.claim()
     assert flight is not None
 
