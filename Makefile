@@ -10,12 +10,12 @@ STAMP := $(VENV)/.installed
 
 PRISM := tools/prism/node_modules/.bin/prism
 
-.PHONY: venv prism redis-server generate check-generated validate-specs lint typecheck pytest test demo bench clean
+.PHONY: venv prism redis-server generate check-generated validate-specs lint typecheck pytest dist-check test demo bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,redis]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,redis]'   # dev includes build and twine
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -52,7 +52,12 @@ typecheck: $(STAMP)
 pytest: $(STAMP) $(PRISM) redis-server
 	PROVIDER_TOKENS_PRISM=$(abspath $(PRISM)) $(BIN)/pytest -q
 
-test: check-generated validate-specs lint typecheck pytest
+# The sdist, the wheel built from it (as pip builds it), twine check on both, and a smoke
+# test of the wheel in a fresh venv under a temporary directory (scripts/dist_check.py).
+dist-check: $(STAMP)
+	$(BIN)/python scripts/dist_check.py
+
+test: check-generated validate-specs lint typecheck pytest dist-check
 
 demo: $(STAMP)
 	$(BIN)/provider-tokens demo

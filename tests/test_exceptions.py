@@ -47,7 +47,7 @@ for _name in _every_module():
 
 ERRORS = sorted(
     {TokenError}
-    | {c for c in _subclasses(TokenError) if c.__module__.startswith("provider_tokens.")},
+    | {c for c in _subclasses(TokenError) if c.__module__.split(".")[0] == "provider_tokens"},
     key=lambda c: c.__qualname__,
 )
 # The walk must find at least every error the package exports.

@@ -99,3 +99,15 @@ def test_docstring_tree_names_every_error() -> None:
     for name in provider_tokens.__all__:
         if name.endswith("Error"):
             assert name in doc, name
+
+
+def test_public_classes_belong_to_the_package_as_users_see_them() -> None:
+    import pickle
+
+    for name in provider_tokens.__all__:
+        value = getattr(provider_tokens, name)
+        if isinstance(value, type):
+            assert value.__module__ == "provider_tokens", name
+    error = provider_tokens.InvalidGrantError("gone", provider="example", status_code=400)
+    assert repr(type(error)) == "<class 'provider_tokens.InvalidGrantError'>"
+    assert type(pickle.loads(pickle.dumps(error))) is provider_tokens.InvalidGrantError

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import attrs
 import pytest
 
 from provider_tokens import AccessToken
+
+from cases import CASES, Case, fetch
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 
@@ -66,3 +69,15 @@ def test_repr_and_str_hide_the_tokens_but_raw_keeps_them() -> None:
     assert "scope='sms'" in repr(token)
     assert token.raw["id_token"] == "ID-CANARY"
     assert dict(token.raw)["access_token"] == "ACCESS-CANARY"
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_raw_is_the_body_as_received(case: Case) -> None:
+    response = case.success()
+    token = fetch(case, response)
+    assert isinstance(token, AccessToken)
+    # The JSON body parsed with json and nothing else: no model's re-serialisation.
+    assert dict(token.raw) == json.loads(response.content)
+    # Still redacted when shown.
+    assert case.access_token not in repr(token.raw)
+    assert case.access_token not in repr(token)

@@ -49,6 +49,9 @@ if TYPE_CHECKING:
     from ._retry import RetryPolicy
     from ._source import TokenSource
 
+# The package's version, and the only place it is written (pyproject.toml reads it).
+__version__ = "0.1.0"
+
 __all__ = [
     "AccessToken",
     "BlockingCallError",
@@ -102,9 +105,22 @@ _LAZY = {
 _GENERATED = frozenset(_PROVIDERS)
 
 
+def _public(value: Any) -> Any:
+    # Shown as provider_tokens.InvalidGrantError, not provider_tokens._exceptions...,
+    # as httpx does with its own names; pickle finds them here too.
+    if isinstance(value, type):
+        value.__module__ = __name__
+    return value
+
+
+for _name in __all__:
+    if _name in globals():
+        _public(globals()[_name])
+
+
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        value = _public(getattr(importlib.import_module(_LAZY[name], __name__), name))
         globals()[name] = value
         return value
     if name in _GENERATED:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import threading
 from typing import TextIO
 
 from ._token import AccessToken
@@ -52,18 +50,4 @@ def run_demo(out: TextIO) -> int:
             rows += demo_rows(fake, name, out)
     print(file=out)
     print(table(rows), file=out)
-    return 0
-
-
-def run_fake_server(host: str, port: int, out: TextIO) -> int:
-    """Serve the fakes until interrupted, after printing how to reach them."""
-    from .testing import FakeProviders
-
-    with FakeProviders(host=host, port=port) as fake:
-        print(f"# fake providers on {fake.origin} (Ctrl-C to stop)", file=out)
-        for line in fake.export_lines():
-            print(line, file=out)
-        out.flush()
-        with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
     return 0

@@ -30,10 +30,11 @@ from ._responses import (
     Refusal,
     client_error,
     endpoint_error,
+    received,
     transport_error,
     unexpected,
 )
-from ._retry import RetryPolicy, http_date
+from ._retry import RetryPolicy
 
 logger = logging.getLogger("provider_tokens")
 
@@ -157,10 +158,9 @@ class Exchange:
             if isinstance(outcome, Refusal):
                 now = self._clock.now()
                 raise endpoint_error(self.provider, response, outcome, now=now, codes=self._codes)
-            if isinstance(outcome, Issued) and outcome.expires_at is not None:
-                # The provider's clock when it answered, to read an absolute expiry.
-                date = http_date(response.headers.get("date", ""))
-                return cast(T, attrs.evolve(outcome, date=date))
+            if isinstance(outcome, Issued):
+                # The body as sent (``raw``), and the provider's clock when it answered.
+                return cast(T, received(outcome, response))
             if outcome is not None:
                 return outcome
         reason = (

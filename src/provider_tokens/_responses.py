@@ -34,7 +34,13 @@ from ._exceptions import (
     UnsupportedGrantTypeError,
 )
 from ._redact import redact
-from ._retry import RETRY_STATUSES, parse_reset_epoch, parse_retry_after, request_not_sent
+from ._retry import (
+    RETRY_STATUSES,
+    http_date,
+    parse_reset_epoch,
+    parse_retry_after,
+    request_not_sent,
+)
 from ._token import AccessToken
 
 logger = logging.getLogger("provider_tokens")
@@ -100,9 +106,28 @@ class Issued:
     expires_at: dt.datetime | None = None  # absolute expiry (Melio)
     scope: str | None = None
     refresh_token: str | None = attrs.field(default=None, repr=False)
+    # The body as received, set by the exchange (``received``), not by the provider module.
     raw: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
     # The response's Date: the provider's clock when it answered (set by the exchange).
     date: dt.datetime | None = None
+
+
+def received(issued: Issued, response: httpx.Response) -> Issued:
+    """``issued`` as ``response`` delivered it, whatever the provider module read.
+
+    ``raw`` becomes the body as received, parsed with ``json`` and left untouched,
+    for every provider: a generated model's ``to_dict()`` re-serialises what it
+    parsed (Melio's ``expiresAt`` sent as ``...Z`` comes back as ``...+00:00``).
+    For an absolute expiry, ``date`` is the response's ``Date``: the provider's
+    clock when it answered.
+    """
+    try:
+        body = json.loads(response.content)
+    except (ValueError, RecursionError):  # the generated parser read it; cannot happen
+        body = None
+    raw: Mapping[str, Any] = body if isinstance(body, dict) else {}
+    date = http_date(response.headers.get("date", "")) if issued.expires_at is not None else None
+    return attrs.evolve(issued, raw=raw, date=date)
 
 
 @attrs.frozen

@@ -10,6 +10,7 @@ import pytest
 
 from provider_tokens import (
     AccessToken,
+    ConfigurationError,
     GmoAozora,
     InvalidClientError,
     NoRefreshTokenError,
@@ -120,6 +121,34 @@ def test_refresh_rotates_and_keeps_the_newest_refresh_token(clock: ManualClock) 
     assert mock.form(0)["grant_type"] == "refresh_token"
     assert "redirect_uri" not in mock.form(0)
     assert [t.refresh_token for t in seen] == ["r2", "r3"]
+
+
+def test_refreshing_needs_no_redirect_uri(clock: ManualClock) -> None:
+    mock = MockProvider(issued("a1", "r2"))
+    aozora = GmoAozora("cid", "csecret", refresh_token="r1", http_client=mock.client(), clock=clock)
+    assert aozora.token().access_token == "a1"
+    assert mock.form(0) == {"grant_type": "refresh_token", "refresh_token": "r1"}
+
+
+async def test_without_redirect_uri_the_code_flow_is_refused_up_front(clock: ManualClock) -> None:
+    mock = MockProvider(issued("a1", "r1"))
+    aozora = GmoAozora(
+        "cid",
+        "csecret",
+        http_client=mock.client(),
+        async_http_client=mock.async_client(),
+        clock=clock,
+    )
+    with pytest.raises(ConfigurationError, match=r"authorization_url\(\) needs redirect_uri"):
+        aozora.authorization_url("private:account offline_access", "st-1")
+    with pytest.raises(ConfigurationError, match=r"exchange_code\(\) needs redirect_uri"):
+        aozora.exchange_code("the-code")
+    with pytest.raises(ConfigurationError, match=r"exchange_code\(\) needs redirect_uri"):
+        await aozora.aexchange_code("the-code")
+    assert mock.requests == []
+    # Optional, but one given must still be usable.
+    with pytest.raises(ConfigurationError, match="redirect_uri must be a non-empty string"):
+        GmoAozora("cid", "csecret", redirect_uri="")
 
 
 def test_an_answer_without_a_refresh_token_keeps_the_old_one(clock: ManualClock) -> None:

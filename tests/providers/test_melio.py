@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import email.utils
+import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -220,3 +221,32 @@ def test_an_expiry_the_providers_own_date_rules_out_is_malformed(
     clock_behind = ManualClock(START - dt.timedelta(minutes=1))
     with pytest.raises(MalformedResponseError, match="after the response's Date"):
         CASE.make(http_client=mock.client(), clock=clock_behind).token()
+
+
+class _Recording(httpx.BaseTransport):
+    """The fake's transport, keeping every response body as it arrived."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.bodies: list[bytes] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        body = response.read()
+        self.bodies.append(body)
+        return httpx.Response(response.status_code, headers=response.headers, content=body)
+
+
+def test_raw_expires_at_is_the_string_the_provider_sent() -> None:
+    with FakeProviders(serve=False) as fake:
+        recording = _Recording(fake.transport())
+        kwargs = {**fake.credentials("melio"), "http_client": httpx.Client(transport=recording)}
+        with Melio(**kwargs) as melio:
+            token = melio.token()
+    (body,) = recording.bodies
+    sent = json.loads(body)["data"]["expiresAt"]
+    assert sent.endswith("Z")  # as the fake sends it, not re-serialised as +00:00
+    assert token.raw["data"]["expiresAt"] == sent
+    # Byte for byte: the string, quoted as JSON, is in the body the fake sent.
+    assert json.dumps(token.raw["data"]["expiresAt"]).encode() in body
+    assert dict(token.raw) == json.loads(body)

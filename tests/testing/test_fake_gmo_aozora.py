@@ -22,6 +22,7 @@ from provider_tokens.testing import (
     FakeProviders,
     ManualClock,
 )
+from provider_tokens.testing._fake import AuthMethod
 
 from fake_support import MODES, Spec, Wire, clock, fake, wire
 
@@ -390,3 +391,35 @@ def test_the_environment_refresh_token_works(fake: FakeProviders) -> None:
         **transport,
     ) as source:
         assert source.token().refresh_token != env["GMO_AOZORA_REFRESH_TOKEN"]
+
+
+@pytest.mark.parametrize(("auth_method", "other"), [("basic", "post"), ("post", "basic")])
+def test_refresh_tokens_belong_to_the_client_they_were_issued_to(
+    fake: FakeProviders, auth_method: AuthMethod, other: AuthMethod
+) -> None:
+    mine = fake.refresh_token(auth_method=auth_method)
+    with GmoAozora(
+        **fake.credentials("gmo_aozora", auth_method=auth_method), refresh_token=mine
+    ) as own:
+        assert own.token().refresh_token not in (None, mine)
+
+    theirs = fake.refresh_token(auth_method=other)
+    kwargs = fake.credentials("gmo_aozora", auth_method=auth_method)
+    with (
+        GmoAozora(**kwargs, refresh_token=theirs) as wrong,
+        pytest.raises(InvalidGrantError, match="issued to another client") as raised,
+    ):
+        wrong.token()
+    assert raised.value.description == "Refresh token was issued to another client"
+    # Refused, not spent: its own client still refreshes with it.
+    with GmoAozora(
+        **fake.credentials("gmo_aozora", auth_method=other), refresh_token=theirs
+    ) as own:
+        assert own.token().access_token
+
+
+def test_a_code_of_another_client_is_refused_as_such(wire: Wire) -> None:
+    fake, _ = wire
+    response = token(wire, code_form(fake.authorization_code(auth_method="post")))
+    assert error_of(response, 400) == "invalid_grant"
+    assert response.json()["error_description"] == "Authorization code was issued to another client"

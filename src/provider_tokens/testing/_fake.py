@@ -150,14 +150,20 @@ class FakeProviders:
         *,
         auth_method: AuthMethod = "basic",
     ) -> str:
-        """A single-use GMO Aozora code, as ``GET /authorization`` would redirect with."""
+        """A single-use GMO Aozora code, as ``GET /authorization`` would redirect with,
+        for the test client of ``auth_method``."""
         flow = self._core.code_flow
         client_id = self._credentials(flow.name, auth_method)["client_id"]
         with self._core.lock:
             return flow.issue_code(client_id, scope or flow.default_scope, nonce)
 
     def refresh_token(self, scope: str | None = None, *, auth_method: AuthMethod = "basic") -> str:
-        """A live GMO Aozora refresh token, as if the user had authorized earlier."""
+        """A live GMO Aozora refresh token, as if the user had authorized earlier.
+
+        It belongs to the test client of ``auth_method`` (``credentials(...,
+        auth_method=)``): the other client presenting it gets ``invalid_grant``,
+        "issued to another client".
+        """
         flow = self._core.code_flow
         client_id = self._credentials(flow.name, auth_method)["client_id"]
         with self._core.lock:

@@ -20,7 +20,9 @@ PROVIDER = Provider(
         "auth_method": "GMO_AOZORA_AUTH_METHOD",
         "base_url": "GMO_AOZORA_BASE_URL",
     },
-    required=("client_id", "client_secret", "refresh_token", "redirect_uri"),
+    # What the command needs: it only refreshes, which sends no redirect_uri (only the
+    # authorization URL and the code exchange do).
+    required=("client_id", "client_secret", "refresh_token"),
     token_path="/token",
     # The bank's documented 30 days.
     fake_lifetime=2_592_000,

@@ -47,7 +47,7 @@ class GmoAozora(TokenSource):
         client_id: str,
         client_secret: str,
         *,
-        redirect_uri: str,
+        redirect_uri: str | None = None,
         auth_method: Literal["basic", "post"] = "basic",
         environment: Literal["production", "staging"] = "production",
         base_url: str | None = None,
@@ -55,12 +55,11 @@ class GmoAozora(TokenSource):
         user_id: str | None = None,
         **common: Unpack[CommonOptions],
     ) -> None:
-        require(
-            self.provider,
-            client_id=client_id,
-            client_secret=client_secret,
-            redirect_uri=redirect_uri,
-        )
+        require(self.provider, client_id=client_id, client_secret=client_secret)
+        if redirect_uri is not None:
+            # Only the authorization URL and the code exchange send it; a source that
+            # only refreshes needs none, but one given must be usable.
+            require(self.provider, redirect_uri=redirect_uri)
         if auth_method not in ("basic", "post"):
             raise ConfigurationError(
                 f"{self.provider}: auth_method must be 'basic' or 'post', got {auth_method!r}",
@@ -88,11 +87,12 @@ class GmoAozora(TokenSource):
     def authorization_url(self, scope: str, state: str, nonce: str | None = None) -> str:
         """The front-channel URL to send the user's browser to.
 
-        Ask for ``offline_access`` in ``scope`` to receive a refresh token.
+        Ask for ``offline_access`` in ``scope`` to receive a refresh token. Needs
+        ``redirect_uri``.
         """
         kwargs = authorization._get_kwargs(
             client_id=self.client_id,
-            redirect_uri=self.redirect_uri,
+            redirect_uri=self._redirect_uri("authorization_url()"),
             response_type=AuthorizationResponseType.CODE,
             scope=scope,
             state=state,
@@ -104,13 +104,23 @@ class GmoAozora(TokenSource):
         return str(request.url)
 
     def exchange_code(self, code: str) -> AccessToken:
-        """Trade an authorization code for tokens, and cache them."""
+        """Trade an authorization code for tokens, and cache them. Needs ``redirect_uri``."""
         return self._fetch_now(self._code_plan(code))
 
     async def aexchange_code(self, code: str) -> AccessToken:
         return await self._afetch_now(self._code_plan(code))
 
+    def _redirect_uri(self, needed_by: str) -> str:
+        if self.redirect_uri is None:
+            raise ConfigurationError(
+                f"{self.provider}: {needed_by} needs redirect_uri (the one registered with "
+                "the bank); pass GmoAozora(..., redirect_uri=...)",
+                provider=self.provider,
+            )
+        return self.redirect_uri
+
     def _code_plan(self, code: str) -> Plan:
+        self._redirect_uri("exchange_code()")
         require(self.provider, code=code)
         return Plan("authorization_code", {"code": code}, spends_grant=True)
 
@@ -133,7 +143,7 @@ class GmoAozora(TokenSource):
         return TokenRequest(
             grant_type=grant,
             code=plan.params.get("code", UNSET),
-            redirect_uri=self.redirect_uri
+            redirect_uri=self._redirect_uri("exchange_code()")
             if grant is TokenRequestGrantType.AUTHORIZATION_CODE
             else UNSET,
             refresh_token=plan.params.get("refresh_token", UNSET),
@@ -153,7 +163,6 @@ class GmoAozora(TokenSource):
                 scope=parsed.scope,
                 # No new refresh token in a refresh answer: the one sent stays valid.
                 refresh_token=given(parsed.refresh_token) or plan.params.get("refresh_token"),
-                raw=parsed.to_dict(),
             )
         if isinstance(parsed, ErrorResponse):
             return Refusal(parsed.error, given(parsed.error_description))

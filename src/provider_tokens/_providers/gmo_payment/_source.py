@@ -65,7 +65,6 @@ class GmoPayment(TokenSource):
                 token_type=given(parsed.token_type),
                 expires_in=given(parsed.expires_in),
                 scope=given(parsed.scope),
-                raw=parsed.to_dict(),
             )
         if isinstance(parsed, Problem):
             return Refusal(given(parsed.title), given(parsed.detail))

@@ -75,7 +75,6 @@ class Melio(TokenSource):
                 access_token=data.access_token,
                 expires_at=expires_at,
                 refresh_token=data.refresh_token,
-                raw=parsed.to_dict(),
             )
         if isinstance(parsed, ErrorResponse):
             return Refusal(parsed.error.code, parsed.error.message)

@@ -99,7 +99,6 @@ class MoneyKit(TokenSource):
                 token_type=parsed.token_type,
                 expires_in=parsed.expires_in,
                 scope=self.scope,
-                raw=parsed.to_dict(),
             )
         return _refusal(parsed)
 

@@ -67,7 +67,6 @@ class Smscx(TokenSource):
                 # "Never expires" may come as 0 or a negative number: unknown.
                 expires_in=None if seconds is not None and seconds <= 0 else parsed.expires_in,
                 scope=parsed.scope,
-                raw=parsed.to_dict(),
             )
         if isinstance(parsed, ErrorResponse):
             return Refusal(parsed.error.type_, parsed.error.message)

@@ -7,7 +7,9 @@ client, as the bank registers it: the ``basic`` test client must send HTTP Basic
 the ``post`` one its credentials in the form (a consistent extra copy of the other
 is tolerated, as the official Node SDK sends both). Refresh tokens rotate: every
 refresh returns a new one and spends the old, so a replayed refresh token is
-``invalid_grant``, which is the behaviour the SDK must survive.
+``invalid_grant``, which is the behaviour the SDK must survive. Codes and refresh
+tokens belong to the client they were issued to: another client presenting one gets
+``invalid_grant`` saying so.
 
 Statuses follow RFC 6749 §5.2, as the spec assumes: ``invalid_client`` is 401 when
 the client tried HTTP Basic and 400 otherwise; other errors are 400.
@@ -194,8 +196,12 @@ class GmoAozoraEndpoint(CodeFlowEndpoint):
         code, redirect_uri = request.form.get("code"), request.form.get("redirect_uri")
         if not code or not redirect_uri:
             return self.error(400, "invalid_request", "code and redirect_uri are required")
+        if self._of_another_client(code, "code", client):
+            return self.error(
+                400, "invalid_grant", "Authorization code was issued to another client"
+            )
         grant = self.ledger.live(code, kind="code", provider=self.name)
-        if grant is None or grant.client_id != client["client_id"]:
+        if grant is None:
             return self.error(400, "invalid_grant", "Invalid authorization code")
         if redirect_uri != grant.redirect_uri:
             return self.error(400, "invalid_grant", "redirect_uri does not match")
@@ -206,14 +212,22 @@ class GmoAozoraEndpoint(CodeFlowEndpoint):
         refresh_token = request.form.get("refresh_token")
         if not refresh_token:
             return self.error(400, "invalid_request", "Missing refresh_token")
+        if self._of_another_client(refresh_token, "refresh", client):
+            return self.error(400, "invalid_grant", "Refresh token was issued to another client")
         grant = self.ledger.live(refresh_token, kind="refresh", provider=self.name)
-        if grant is None or grant.client_id != client["client_id"]:
+        if grant is None:
             return self.error(400, "invalid_grant", "Invalid or already used refresh token")
         scope = request.form.get("scope") or grant.scope
         if not set(scope.split()) <= set(grant.scope.split()):
             return self.error(400, "invalid_scope", "Scope exceeds the original grant")
         grant.spent = True  # rotation: the old refresh token is spent
         return self._issue(client, scope, None)
+
+    def _of_another_client(self, value: str, kind: str, client: Mapping[str, str]) -> bool:
+        """Whether ``value`` is a code or refresh token issued to a client other than
+        ``client`` (RFC 6749 §4.1.3, §6: it is bound to the client it was issued to)."""
+        grant = self.ledger.find(value, kind=kind, provider=self.name)
+        return grant is not None and grant.client_id != client["client_id"]
 
     def _issue(self, client: Mapping[str, str], scope: str, nonce: str | None) -> Reply:
         lifetime = self.ledger.lifetime(self.name)
