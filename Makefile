@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 
 PRISM := tools/prism/node_modules/.bin/prism
 
-.PHONY: venv prism redis-server generate check-generated validate-specs lint typecheck pytest dist-check test demo bench clean
+.PHONY: venv prism redis-server generate check-generated validate-specs lint typecheck pytest test-pythons test-pythons-quick dist-check test demo bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,20 +43,43 @@ validate-specs: $(STAMP)
 	$(BIN)/python scripts/validate_specs.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts bench
-	$(BIN)/ruff format --check src tests scripts bench
+	$(BIN)/ruff check src tests scripts bench noxfile.py
+	$(BIN)/ruff format --check src tests scripts bench noxfile.py
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src/provider_tokens scripts tests bench
+	$(BIN)/mypy src/provider_tokens scripts tests bench noxfile.py
 
 pytest: $(STAMP) $(PRISM) redis-server
 	PROVIDER_TOKENS_PRISM=$(abspath $(PRISM)) $(BIN)/pytest -q
+
+# The whole suite on every CPython 3.11+ found (pyenv's, else PATH's): nox sessions
+# tests-3.11, tests-3.12, tests-3.13 (noxfile.py), one after the other; a missing 3.11
+# fails, another missing version is skipped. Virtualenvs are kept in .venv/nox/.
+# NOX_ARGS selects, e.g. NOX_ARGS='-s tests-3.12'; PYTEST_ARGS replaces pytest's arguments.
+NOX_ARGS ?=
+PYTEST_ARGS ?=
+NOX := PROVIDER_TOKENS_PRISM=$(abspath $(PRISM)) $(BIN)/nox
+test-pythons: $(STAMP) $(PRISM) redis-server
+	$(NOX) $(NOX_ARGS) $(if $(PYTEST_ARGS),-- $(PYTEST_ARGS))
+
+# For make test, which has already run the whole suite on 3.11 (pytest): 3.11 must be
+# present, and 3.12+ run the suite without the Prism contract tests, the benchmarks'
+# smoke test and the packaging tests (version-independent; about 20 s of 90 s per Python).
+PYTHONS_SUBSET := -q -x --ignore=tests/contract --ignore=tests/bench --ignore=tests/dist
+test-pythons-quick: $(STAMP) $(PRISM) redis-server
+	$(BIN)/python noxfile.py
+	$(NOX) -t newer -- $(PYTHONS_SUBSET)
 
 # The sdist, the wheel built from it (as pip builds it), twine check on both, and a smoke
 # test of the wheel in a fresh venv under a temporary directory (scripts/dist_check.py).
 dist-check: $(STAMP)
 	$(BIN)/python scripts/dist_check.py
 
+# test-pythons-quick (about 2 to 2.5 min more) joins this list once it passes: on 3.12,
+# tests/stores/test_source_stores.py::test_a_stopped_redis_costs_a_source_one_timeout
+# errors on an unclosed redis socket (ResourceWarning) left by an earlier store test; on
+# 3.13, tests/stores/test_redis_lease.py::test_a_forked_child_does_not_run_its_parents_renewer
+# fails on some runs (StreamWriter.__del__: "loop is closed" ResourceWarning).
 test: check-generated validate-specs lint typecheck pytest dist-check
 
 demo: $(STAMP)

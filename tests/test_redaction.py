@@ -316,9 +316,8 @@ def test_a_credential_httpx_refuses_to_send_is_not_quoted_in_the_chain() -> None
     # A key read from a file with its newline: h11 refuses the header, quoting it.
     with FakeProviders() as fake:
         key = fake.credentials("melio")["api_key"] + "\n"
-        source = BY_NAME["melio"].source_class(
-            **{**fake.credentials("melio"), "api_key": key}, max_retries=0
-        )
+        credentials: dict[str, Any] = {**fake.credentials("melio"), "api_key": key}
+        source = BY_NAME["melio"].source_class(**credentials, max_retries=0)
         with pytest.raises(TransportError) as caught:
             source.token()
     assert type(caught.value.__cause__) is httpx.LocalProtocolError

@@ -130,7 +130,9 @@ def skewed(
     with FakeProviders(serve=False, clock=provider_clock.time) as fake:
         fake.set_lifetime("melio", lifetime)
         transport = Dated(fake, provider_clock) if dated else fake.transport()
-        credentials = {k: v for k, v in fake.credentials("melio").items() if "http" not in k}
+        credentials: dict[str, Any] = {
+            k: v for k, v in fake.credentials("melio").items() if "http" not in k
+        }
         with (
             httpx.Client(transport=transport) as client,
             Melio(**credentials, http_client=client, clock=host_clock, max_retries=0) as source,
@@ -240,7 +242,10 @@ class _Recording(httpx.BaseTransport):
 def test_raw_expires_at_is_the_string_the_provider_sent() -> None:
     with FakeProviders(serve=False) as fake:
         recording = _Recording(fake.transport())
-        kwargs = {**fake.credentials("melio"), "http_client": httpx.Client(transport=recording)}
+        kwargs: dict[str, Any] = {
+            **fake.credentials("melio"),
+            "http_client": httpx.Client(transport=recording),
+        }
         with Melio(**kwargs) as melio:
             token = melio.token()
     (body,) = recording.bodies

@@ -380,7 +380,9 @@ def test_post_credentials_exist_only_for_aozora(fake: FakeProviders) -> None:
 
 def test_the_environment_refresh_token_works(fake: FakeProviders) -> None:
     env = fake.environment("gmo_aozora")
-    transport = {} if fake.serve else {"http_client": fake.credentials("gmo_aozora")["http_client"]}
+    transport: dict[str, Any] = (
+        {} if fake.serve else {"http_client": fake.credentials("gmo_aozora")["http_client"]}
+    )
 
     with GmoAozora(
         env["GMO_AOZORA_CLIENT_ID"],

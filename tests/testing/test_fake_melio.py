@@ -177,7 +177,7 @@ def test_reprs_show_no_secrets(wire: Wire) -> None:
         value
         for provider in NAMES
         for method in endpoint_class(provider).auth_methods
-        for key, value in fake.credentials(provider, auth_method=method).items()  # type: ignore[arg-type]
+        for key, value in fake.credentials(provider, auth_method=method).items()  # type: ignore[call-overload]
         if "secret" in key or "pass" in key or "key" in key
     ]
     client.post(

@@ -32,7 +32,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .._env import PROVIDERS
-from ._credentials import CREDENTIALS
+from ._credentials import (
+    CREDENTIALS,
+    GmoAozoraCredentials,
+    GmoPaymentCredentials,
+    MelioCredentials,
+    MoneyKitCredentials,
+    SmscxCredentials,
+)
 from ._faults import Fault
 
 if TYPE_CHECKING:
@@ -49,8 +56,13 @@ __all__ = [
     "FakeProviders",
     "FakeTransport",
     "Fault",
+    "GmoAozoraCredentials",
+    "GmoPaymentCredentials",
     "ManualClock",
+    "MelioCredentials",
+    "MoneyKitCredentials",
     "RecordedRequest",
+    "SmscxCredentials",
 ]
 
 _LAZY = {

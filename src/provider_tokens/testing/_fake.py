@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO, overload
 
 import httpx
 
@@ -13,7 +13,16 @@ from .._env import PROVIDERS
 from .._exceptions import ConfigurationError
 from .._registry import PROVIDERS as DECLARED
 from ._core import Core
-from ._credentials import CREDENTIALS, ENVIRONMENT, check_provider
+from ._credentials import (
+    CREDENTIALS,
+    ENVIRONMENT,
+    GmoAozoraCredentials,
+    GmoPaymentCredentials,
+    MelioCredentials,
+    MoneyKitCredentials,
+    SmscxCredentials,
+    check_provider,
+)
 from ._faults import Fault
 from ._server import LoopbackServer
 from ._transport import FakeTransport
@@ -104,12 +113,40 @@ class FakeProviders:
 
     # -- credentials and environment ------------------------------------------------------
 
-    def credentials(self, provider: str, *, auth_method: AuthMethod = "basic") -> dict[str, Any]:
+    # A literal name is also a ``str``: the fallback's ``dict`` overlaps each
+    # ``TypedDict`` by design (as in typeshed's ``open``), the first match wins.
+    @overload
+    def credentials(  # type: ignore[overload-overlap]
+        self, provider: Literal["gmo_aozora"], *, auth_method: AuthMethod = ...
+    ) -> GmoAozoraCredentials: ...
+    @overload
+    def credentials(  # type: ignore[overload-overlap]
+        self, provider: Literal["gmo_payment"], *, auth_method: AuthMethod = ...
+    ) -> GmoPaymentCredentials: ...
+    @overload
+    def credentials(  # type: ignore[overload-overlap]
+        self, provider: Literal["melio"], *, auth_method: AuthMethod = ...
+    ) -> MelioCredentials: ...
+    @overload
+    def credentials(  # type: ignore[overload-overlap]
+        self, provider: Literal["moneykit"], *, auth_method: AuthMethod = ...
+    ) -> MoneyKitCredentials: ...
+    @overload
+    def credentials(  # type: ignore[overload-overlap]
+        self, provider: Literal["smscx"], *, auth_method: AuthMethod = ...
+    ) -> SmscxCredentials: ...
+    @overload
+    def credentials(self, provider: str, *, auth_method: AuthMethod = ...) -> dict[str, Any]: ...
+    def credentials(self, provider: str, *, auth_method: AuthMethod = "basic") -> Any:
         """Keyword arguments for that provider's token source, ``base_url`` included.
 
         In transport mode they include ``http_client`` and ``async_http_client``
         routed into the fake. ``auth_method="post"`` picks GMO Aozora's second
         client, registered for ``client_secret_post``.
+
+        Given a literal provider name the result is a ``TypedDict`` of that source's
+        keywords (``MoneyKitCredentials``, ...), so ``MoneyKit(**fake.credentials("moneykit"))``
+        is type-checked; any other ``str`` gives a plain ``dict[str, Any]``.
         """
         kwargs: dict[str, Any] = dict(self._credentials(provider, auth_method))
         kwargs["base_url"] = self.base_url(provider)

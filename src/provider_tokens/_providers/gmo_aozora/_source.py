@@ -168,6 +168,14 @@ class GmoAozora(TokenSource):
             return Refusal(parsed.error, given(parsed.error_description))
         return None
 
+    def api_client(self) -> AuthenticatedClient:
+        """A ``provider_tokens.gmo_aozora.AuthenticatedClient`` whose requests carry this
+        source's token; pass it to the generated operations (``client=``).
+
+        It shares this source's HTTP clients: close the source, not the client.
+        """
+        return self._api_client(AuthenticatedClient)
+
     def _key_material(self) -> tuple[str, ...]:
         return (self.client_id, self._secret_id, self.user_id or "")
 

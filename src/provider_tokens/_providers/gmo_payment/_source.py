@@ -70,6 +70,14 @@ class GmoPayment(TokenSource):
             return Refusal(given(parsed.title), given(parsed.detail))
         return None
 
+    def api_client(self) -> AuthenticatedClient:
+        """A ``provider_tokens.gmo_payment.AuthenticatedClient`` whose requests carry this
+        source's token; pass it to the generated operations (``client=``).
+
+        It shares this source's HTTP clients: close the source, not the client.
+        """
+        return self._api_client(AuthenticatedClient)
+
     def _key_material(self) -> tuple[str, ...]:
         return (self.shop_id, self._secret_id)
 

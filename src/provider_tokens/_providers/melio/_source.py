@@ -80,6 +80,14 @@ class Melio(TokenSource):
             return Refusal(parsed.error.code, parsed.error.message)
         return None
 
+    def api_client(self) -> AuthenticatedClient:
+        """A ``provider_tokens.melio.AuthenticatedClient`` whose requests carry this
+        source's token; pass it to the generated operations (``client=``).
+
+        It shares this source's HTTP clients: close the source, not the client.
+        """
+        return self._api_client(AuthenticatedClient)
+
     def _key_material(self) -> tuple[str, ...]:
         return (self._secret_id, self.account_id or "")
 

@@ -81,9 +81,7 @@ class MoneyKit(TokenSource):
         )
         # Introspection authenticates with this source's own token (and its 401
         # replay); the JWKS takes no credentials.
-        self._api = self._bind(
-            AuthenticatedClient(base_url=self.base_url, token="", prefix=""), self
-        )
+        self._api = self._api_client(AuthenticatedClient)
         self._public = self._bind(Client(base_url=self.base_url), None)
 
     def _plan(self) -> Plan:
@@ -123,6 +121,14 @@ class MoneyKit(TokenSource):
 
     async def ajwks(self) -> JWKSet:
         return await self._exchange.asend(self._jwks_call(), _jwks)
+
+    def api_client(self) -> AuthenticatedClient:
+        """A ``provider_tokens.moneykit.AuthenticatedClient`` whose requests carry this
+        source's token; pass it to the generated operations (``client=``).
+
+        It shares this source's HTTP clients: close the source, not the client.
+        """
+        return self._api_client(AuthenticatedClient)
 
     def _key_material(self) -> tuple[str, ...]:
         return (self.client_id, self._secret_id, self.scope or "")

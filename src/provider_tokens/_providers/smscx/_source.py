@@ -72,6 +72,14 @@ class Smscx(TokenSource):
             return Refusal(parsed.error.type_, parsed.error.message)
         return None
 
+    def api_client(self) -> AuthenticatedClient:
+        """A ``provider_tokens.smscx.AuthenticatedClient`` whose requests carry this
+        source's token; pass it to the generated operations (``client=``).
+
+        It shares this source's HTTP clients: close the source, not the client.
+        """
+        return self._api_client(AuthenticatedClient)
+
     def _key_material(self) -> tuple[str, ...]:
         return (self.application_id, self._secret_id, self.scope or "")
 
