@@ -152,16 +152,16 @@ class TokenSource(httpx.Auth):
         """Send a generated client's requests through this source's HTTP clients."""
         return self._clients.bind(client, auth)
 
-    def _api_client(self, client_type: Callable[..., C]) -> C:
-        """A generated ``AuthenticatedClient`` of ``client_type`` for resource calls.
+    def _authenticated(self, client_type: Callable[..., C], auth: httpx.Auth | None) -> C:
+        """A generated ``AuthenticatedClient`` of ``client_type`` whose requests carry ``auth``.
 
-        Its requests go to ``base_url`` through this source's HTTP clients (the
-        ones you passed, or its own), with the token attached by this source as
-        ``httpx.Auth`` (and renewed once after a 401). It holds no connections of
-        its own: there is nothing to close but the source, and it works until the
-        source is closed. Each call returns a new, cheap client.
+        The token endpoint's client carries the client credentials; ``api_client()``
+        carries this source (its token, renewed once after a 401). Requests go to
+        ``base_url`` through this source's HTTP clients (the ones you passed, or its
+        own): nothing to close but the source, and it works until the source is
+        closed. Each call returns a new, cheap client.
         """
-        return self._bind(client_type(base_url=self.base_url, token="", prefix=""), self)
+        return self._bind(client_type(base_url=self.base_url, token="", prefix=""), auth)
 
     # -- lifecycle ----------------------------------------------------------------------
 

@@ -80,9 +80,7 @@ class GmoAozora(TokenSource):
         self._client_secret = client_secret
         self._refresh_token = refresh_token
         auth = basic_auth(client_id, client_secret) if auth_method == "basic" else None
-        self._client = self._bind(
-            AuthenticatedClient(base_url=self.base_url, token="", prefix=""), auth
-        )
+        self._client = self._authenticated(AuthenticatedClient, auth)
 
     def authorization_url(self, scope: str, state: str, nonce: str | None = None) -> str:
         """The front-channel URL to send the user's browser to.
@@ -169,12 +167,9 @@ class GmoAozora(TokenSource):
         return None
 
     def api_client(self) -> AuthenticatedClient:
-        """A ``provider_tokens.gmo_aozora.AuthenticatedClient`` whose requests carry this
-        source's token; pass it to the generated operations (``client=``).
-
-        It shares this source's HTTP clients: close the source, not the client.
-        """
-        return self._api_client(AuthenticatedClient)
+        """``provider_tokens.gmo_aozora``'s client with this source's token, for its generated
+        operations (``client=``); close the source, not the client."""
+        return self._authenticated(AuthenticatedClient, self)
 
     def _key_material(self) -> tuple[str, ...]:
         return (self.client_id, self._secret_id, self.user_id or "")

@@ -47,8 +47,8 @@ class GmoPayment(TokenSource):
         self._secret_id = fingerprint(shop_pass)
         self.environment = environment
         # Plain RFC 7617 Basic, as GMO-PG documents it.
-        self._client = self._bind(
-            AuthenticatedClient(base_url=self.base_url, token="", prefix=""),
+        self._client = self._authenticated(
+            AuthenticatedClient,
             basic_auth(shop_id, shop_pass),
         )
 
@@ -71,12 +71,9 @@ class GmoPayment(TokenSource):
         return None
 
     def api_client(self) -> AuthenticatedClient:
-        """A ``provider_tokens.gmo_payment.AuthenticatedClient`` whose requests carry this
-        source's token; pass it to the generated operations (``client=``).
-
-        It shares this source's HTTP clients: close the source, not the client.
-        """
-        return self._api_client(AuthenticatedClient)
+        """``provider_tokens.gmo_payment``'s client with this source's token, for its generated
+        operations (``client=``); close the source, not the client."""
+        return self._authenticated(AuthenticatedClient, self)
 
     def _key_material(self) -> tuple[str, ...]:
         return (self.shop_id, self._secret_id)

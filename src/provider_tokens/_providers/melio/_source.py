@@ -47,8 +47,8 @@ class Melio(TokenSource):
         self.account_id = account_id
         self._secret_id = fingerprint(api_key)
         self.environment = environment
-        self._client = self._bind(
-            AuthenticatedClient(base_url=self.base_url, token="", prefix=""),
+        self._client = self._authenticated(
+            AuthenticatedClient,
             HeaderAuth("API-Key", api_key),
         )
 
@@ -81,12 +81,9 @@ class Melio(TokenSource):
         return None
 
     def api_client(self) -> AuthenticatedClient:
-        """A ``provider_tokens.melio.AuthenticatedClient`` whose requests carry this
-        source's token; pass it to the generated operations (``client=``).
-
-        It shares this source's HTTP clients: close the source, not the client.
-        """
-        return self._api_client(AuthenticatedClient)
+        """``provider_tokens.melio``'s client with this source's token, for its generated
+        operations (``client=``); close the source, not the client."""
+        return self._authenticated(AuthenticatedClient, self)
 
     def _key_material(self) -> tuple[str, ...]:
         return (self._secret_id, self.account_id or "")

@@ -75,13 +75,13 @@ class MoneyKit(TokenSource):
         self._body = CreateAccessTokenRequest(
             grant_type="client_credentials", scope=scope if scope else UNSET
         )
-        self._client = self._bind(
-            AuthenticatedClient(base_url=self.base_url, token="", prefix=""),
+        self._client = self._authenticated(
+            AuthenticatedClient,
             basic_auth(client_id, client_secret),
         )
         # Introspection authenticates with this source's own token (and its 401
         # replay); the JWKS takes no credentials.
-        self._api = self._api_client(AuthenticatedClient)
+        self._api = self._authenticated(AuthenticatedClient, self)
         self._public = self._bind(Client(base_url=self.base_url), None)
 
     def _plan(self) -> Plan:
@@ -123,12 +123,9 @@ class MoneyKit(TokenSource):
         return await self._exchange.asend(self._jwks_call(), _jwks)
 
     def api_client(self) -> AuthenticatedClient:
-        """A ``provider_tokens.moneykit.AuthenticatedClient`` whose requests carry this
-        source's token; pass it to the generated operations (``client=``).
-
-        It shares this source's HTTP clients: close the source, not the client.
-        """
-        return self._api_client(AuthenticatedClient)
+        """``provider_tokens.moneykit``'s client with this source's token, for its generated
+        operations (``client=``); close the source, not the client."""
+        return self._authenticated(AuthenticatedClient, self)
 
     def _key_material(self) -> tuple[str, ...]:
         return (self.client_id, self._secret_id, self.scope or "")

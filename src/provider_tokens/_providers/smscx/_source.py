@@ -47,8 +47,8 @@ class Smscx(TokenSource):
             grant_type=OauthTokenRequestGrantType.CLIENT_CREDENTIALS,
             scope=scope if scope else UNSET,
         )
-        self._client = self._bind(
-            AuthenticatedClient(base_url=self.base_url, token="", prefix=""),
+        self._client = self._authenticated(
+            AuthenticatedClient,
             basic_auth(application_id, application_secret),
         )
 
@@ -73,12 +73,9 @@ class Smscx(TokenSource):
         return None
 
     def api_client(self) -> AuthenticatedClient:
-        """A ``provider_tokens.smscx.AuthenticatedClient`` whose requests carry this
-        source's token; pass it to the generated operations (``client=``).
-
-        It shares this source's HTTP clients: close the source, not the client.
-        """
-        return self._api_client(AuthenticatedClient)
+        """``provider_tokens.smscx``'s client with this source's token, for its generated
+        operations (``client=``); close the source, not the client."""
+        return self._authenticated(AuthenticatedClient, self)
 
     def _key_material(self) -> tuple[str, ...]:
         return (self.application_id, self._secret_id, self.scope or "")
