@@ -8,7 +8,7 @@ run). A missing 3.11 fails its
 session (3.11 is the oldest Python supported); any other missing version is skipped,
 with a message.
 
-Each session installs the project as ``make`` does (``-e .[dev,redis]``, pip's cache
+Each session installs the project as ``make`` does (``-e .[dev,redis,jwt]``, pip's cache
 reused, the virtualenv kept under ``.venv/nox/`` between runs) and runs pytest with the
 environment it was given: ``make test-pythons`` passes ``PROVIDER_TOKENS_PRISM`` and
 has installed redis-server. Arguments after ``--`` go to pytest, e.g.
@@ -101,7 +101,7 @@ def _tests(version: str, python: str | None) -> None:
             session.skip(message)
         if not os.environ.get("PROVIDER_TOKENS_PRISM"):
             session.warn("PROVIDER_TOKENS_PRISM is not set: run `make test-pythons`")
-        session.install("--quiet", "-e", ".[dev,redis]")
+        session.install("--quiet", "-e", ".[dev,redis,jwt]")
         session.run("python", "--version")
         session.run("pytest", *(session.posargs or ["-q"]))
 

@@ -11,7 +11,9 @@ as pip does from PyPI, so anything the sdist lacks is missing from the wheel too
 - the wheel holds exactly ``src/provider_tokens/`` (without the provider symlinks) plus
   each ``generated/<provider>/`` as ``provider_tokens/<provider>/``, every file once;
 - the wheel is installed into a fresh venv in a temporary directory (pip's cache is
-  reused) and ``tests/dist/smoke.py`` runs there with ``python -I -W error``.
+  reused), with pytest as the dev extra pins it and no other dev tool, and
+  ``tests/dist/smoke.py`` runs there with ``python -I -W error`` (it runs a user's
+  pytest suite against the installed pytest plugin).
 
 Run it with the project's venv (it needs ``build`` and ``twine``, pinned in the dev
 extra). ``--root`` checks another checkout of the project with this script.
@@ -28,6 +30,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -115,6 +118,16 @@ def wheel_problems(wheel: Path, root: Path) -> list[str]:
     return [f"{wheel.name} has {problem}" for problem in problems]
 
 
+def dev_pin(root: Path, name: str) -> str:
+    """``name``'s exact pin in ``root``'s dev extra (``pytest==9.2.0``): one version to bump."""
+    with (root / "pyproject.toml").open("rb") as file:
+        dev: list[str] = tomllib.load(file)["project"]["optional-dependencies"]["dev"]
+    pins = [r for r in dev if "==" in r and r.partition("==")[0].strip().lower() == name]
+    if len(pins) != 1:
+        raise CheckFailed(f"the dev extra should pin {name}==<version> once, not {pins}")
+    return pins[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
@@ -138,12 +151,16 @@ def main() -> None:
         run([*twine, str(sdist), str(wheel)], show=True)
         if problems := sdist_problems(sdist, root) + wheel_problems(wheel, root):
             raise CheckFailed("\n  ".join(["the distributions are wrong:", *problems]))
-        step("installing the wheel into a fresh venv")
+        # The smoke runs the pytest plugin as a user would, so pytest goes in, at the version
+        # the project tests with; no other dev tool does (pytest-asyncio would hide a plugin
+        # that needs it). One pip run: one resolve.
+        pytest = dev_pin(root, "pytest")
+        step(f"installing the wheel and {pytest} into a fresh venv")
         venv = work / "venv"
         run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
         python = venv / "bin" / "python"
         pip = [sys.executable, "-m", "pip", "--python", str(python), "--disable-pip-version-check"]
-        run([*pip, "install", "--quiet", str(wheel)])
+        run([*pip, "install", "--quiet", str(wheel), pytest])
         step("smoke test")
         smoke = work / "smoke.py"  # out of the tree: nothing of the checkout on sys.path
         shutil.copy(SMOKE, smoke)

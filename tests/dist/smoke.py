@@ -1,13 +1,16 @@
 """Smoke test of an installed provider-tokens wheel, outside the source tree.
 
 Run by ``scripts/dist_check.py`` (``make dist-check``) with ``python -I -W error`` in a
-fresh virtual environment that holds the wheel built from the sdist and its
-dependencies only. Not a pytest module: the main test run does not collect it.
+fresh virtual environment that holds the wheel built from the sdist, its dependencies
+and pytest (pinned as in the dev extra), nothing else. Not a pytest module: the main
+test run does not collect it.
 
 It checks that the installed package is the wheel's (not a checkout), that every
 registered provider's token source and generated client import, that each source gets a
-token from ``FakeProviders``, that the ``provider-tokens`` console script runs and that
-the pytest plugin's entry point is registered.
+token from ``FakeProviders``, that the ``provider-tokens`` console script runs, that
+the pytest plugin's entry point is registered, and that a user's pytest suite, written
+to a temporary directory, gets the ``fake_providers`` fixture from that entry point
+alone and passes with every warning an error.
 """
 
 from __future__ import annotations
@@ -17,9 +20,11 @@ import importlib.metadata
 import importlib.util
 import os
 import pkgutil
+import re
 import subprocess
 import sys
 import sysconfig
+import tempfile
 from pathlib import Path
 
 import provider_tokens
@@ -28,6 +33,30 @@ from provider_tokens.testing import FakeProviders
 
 DIST = "provider-tokens"
 PLUGIN = "provider_tokens.testing.pytest_plugin"
+
+# A user's project: strict settings, and no ``-p`` for the plugin (the entry point must
+# load it). No async test: ours has no async fixture or runner, and pytest fails an
+# unmarked ``async def`` test; running one takes another plugin (pytest-asyncio, not
+# installed, or anyio's, there only because httpx depends on anyio), not ours.
+USER_PYTEST_INI = """\
+[pytest]
+addopts = -p no:cacheprovider
+filterwarnings = error
+"""
+USER_TEST = '''\
+from provider_tokens import MoneyKit
+
+
+def test_moneykit_token(fake_providers):
+    with MoneyKit(**fake_providers.credentials("moneykit")) as mk:
+        token = mk.token()
+    assert token.token_type == "Bearer"
+    assert not token.is_expired()
+    assert fake_providers.is_valid_token("moneykit", token.access_token)
+    (request,) = fake_providers.requests("moneykit")
+    assert request.form["grant_type"] == "client_credentials"
+'''
+USER_OUTCOMES = {"passed": 1}  # pytest's summary line for USER_TEST, counted
 
 
 def check_installed() -> None:
@@ -64,7 +93,8 @@ def check_entry_points() -> None:
     assert script.value == "provider_tokens._cli:main", script
     (plugin,) = importlib.metadata.entry_points(group="pytest11", name="provider_tokens")
     assert plugin.value == PLUGIN, plugin
-    # Loading the plugin needs pytest, which the wheel does not depend on.
+    # Loading the plugin needs pytest, which the wheel does not depend on; check_user_suite
+    # loads it, through this entry point, in a pytest run of its own.
     assert importlib.util.find_spec(PLUGIN) is not None, PLUGIN
     command = Path(sys.executable).parent / "provider-tokens"
     env = {**os.environ, "PYTHONWARNINGS": "error"}
@@ -75,11 +105,46 @@ def check_entry_points() -> None:
     assert result.stdout.startswith("usage: provider-tokens"), result.stdout
 
 
+def summary_outcomes(stdout: str) -> dict[str, int]:
+    """Outcome counts in pytest's last line (``== 1 failed, 2 passed in 0.12s ==``)."""
+    lines = stdout.strip().splitlines()
+    summary = re.fullmatch(r"=+ (.+) in [\d.]+s(?: \([\d:]+\))? =+", lines[-1] if lines else "")
+    if summary is None:
+        return {}
+    return {word: int(count) for count, word in re.findall(r"(\d+) (\w+)", summary[1])}
+
+
+def check_user_suite() -> None:
+    """A user's suite passes with ``fake_providers`` from the entry point, warnings as errors."""
+    with tempfile.TemporaryDirectory(prefix="provider-tokens-user-") as directory:
+        project = Path(directory)
+        (project / "pytest.ini").write_text(USER_PYTEST_INI)
+        (project / "test_user.py").write_text(USER_TEST)
+        # The caller's PYTEST_ADDOPTS, PYTEST_PLUGINS or PYTEST_DISABLE_PLUGIN_AUTOLOAD
+        # would change what is tested; -I keeps the checkout off sys.path, as here.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+        result = subprocess.run(
+            [sys.executable, "-I", "-W", "error", "-m", "pytest"],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    outcomes = summary_outcomes(result.stdout)
+    assert result.returncode == 0 and outcomes == USER_OUTCOMES, (
+        f"a user's pytest run gave {outcomes or 'no summary'} (exit {result.returncode}),"
+        f" not {USER_OUTCOMES}:\n{result.stdout}{result.stderr}"
+    )
+    print(f"  pytest plugin: a user's suite, {result.stdout.strip().splitlines()[-1].strip('= ')}")
+
+
 def main() -> None:
     check_installed()
     check_imports()
     check_tokens()
     check_entry_points()
+    check_user_suite()
     print(f"smoke: provider-tokens {provider_tokens.__version__} OK ({len(PROVIDERS)} providers)")
 
 

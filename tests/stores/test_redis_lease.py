@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import select
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -306,3 +308,34 @@ def test_a_forked_child_does_not_run_its_parents_renewer(client: Redis) -> None:
             assert not renewer.done()  # the parent's own renewer is untouched
             done.set()
             runner.run(asyncio.wait_for(task, WAIT))
+
+
+@pytest.mark.parametrize("first_use", ["lock", "get"])
+def test_a_lock_left_held_at_loop_shutdown_is_released_without_leaking_a_socket(
+    client: Redis, first_use: str
+) -> None:
+    # The lock's context is entered and never exited: the loop's shutdown closes its
+    # generator, whose release runs after (or while) the loop's own client is closed.
+    store, _ = _stores(client)
+    unraisable: list[object] = []
+    kept: list[object] = []
+
+    async def main() -> None:
+        if first_use == "get":  # the loop's client exists before the lock is taken
+            await store.aget("other")
+        held = store.alock("k")
+        await held.__aenter__()
+        kept.append(held)
+
+    old_hook = sys.unraisablehook
+    sys.unraisablehook = unraisable.append
+    try:
+        for _ in range(5):  # both orders of the loop's generators, whatever set order
+            asyncio.run(main())
+            assert client.get(f"{store.prefix}lock:k") is None
+            kept.clear()
+            gc.collect()
+    finally:
+        sys.unraisablehook = old_hook
+    assert not store._loop_clients
+    assert unraisable == []

@@ -129,6 +129,9 @@ class RedisStore:
         self._discard = self.client.register_script(_DISCARD)
         # A redis.asyncio client belongs to the loop that opened its connections.
         self._loop_clients: dict[asyncio.AbstractEventLoop, _LoopClient] = {}
+        # Loops whose client was closed by their shutdown: a release still to come
+        # there (a lock held by a task the loop dropped) uses a client of its own.
+        self._ended_loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
         self._guard = threading.Lock()
         forget_at_fork(self)
 
@@ -158,21 +161,30 @@ class RedisStore:
         # The parent's loops and their sockets are not the child's to use or close.
         _ABANDONED.append(self._loop_clients)
         self._loop_clients = {}
+        self._ended_loops = weakref.WeakSet()
         self._guard = threading.Lock()
 
-    async def _aclient(self) -> redis.asyncio.Redis:
-        if self._async_client is not None:
-            return self._async_client
+    def _aconn(self) -> _Conn:
+        """``async with store._aconn() as client``: this loop's async client.
+
+        Not an async generator (nor ``asynccontextmanager``): a lock released while its
+        loop shuts down its async generators must not start a new one.
+        """
+        return _Conn(self)
+
+    async def _loop_entry(self) -> _LoopClient | None:
+        """This loop's client (made on first use), or None once the loop is shutting
+        down its async generators and has closed it."""
         loop = asyncio.get_running_loop()
         with self._guard:
             entry = self._loop_clients.get(loop)
-            if entry is not None:
-                return entry.client
+            if entry is not None or loop in self._ended_loops:
+                return entry
             for closed in [other for other in self._loop_clients if other.is_closed()]:
                 del self._loop_clients[closed]
             entry = self._loop_clients[loop] = _LoopClient(async_twin(self.client, self._bound))
-        await entry.closer(self, loop).asend(None)
-        return entry.client
+        await entry.start_closer(self, loop)
+        return entry
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}{key}"
@@ -234,17 +246,19 @@ class RedisStore:
 
     async def aget(self, key: str) -> StoredToken | None:
         with _errors():
-            data: Any = await (await self._aclient()).get(self._key(key))
+            async with self._aconn() as client:
+                data: Any = await client.get(self._key(key))
         return None if data is None else StoredToken.from_json(data)
 
     async def aput(self, key: str, value: StoredToken) -> None:
         with _errors():
-            client = await self._aclient()
-            await client.set(self._key(key), value.to_json(), px=self._ttl_ms(value))
+            async with self._aconn() as client:
+                await client.set(self._key(key), value.to_json(), px=self._ttl_ms(value))
 
     async def adiscard(self, key: str, access_token: str) -> None:
         with _errors():
-            await (await self._aclient()).eval(_DISCARD, 1, self._key(key), access_token)
+            async with self._aconn() as client:
+                await client.eval(_DISCARD, 1, self._key(key), access_token)
 
     @contextlib.asynccontextmanager
     async def alock(self, key: str, *, timeout: float | None = None) -> AsyncIterator[None]:
@@ -254,8 +268,7 @@ class RedisStore:
         delay = 0.01
         try:
             with _errors():
-                client = await self._aclient()
-                while not await client.eval(_ACQUIRE, 1, name, token, lease_ms):
+                while not await self._atry_acquire(name, token, lease_ms):
                     await asyncio.sleep(delay if deadline is None else pause(deadline, delay))
                     delay = min(delay * 2, 0.2)
         except LockTimeoutError:
@@ -294,8 +307,8 @@ class RedisStore:
             try:
                 async with asyncio.timeout(self.lease):
                     with _errors():
-                        client = await self._aclient()
-                        ours = await client.eval(_RENEW, 1, name, token, lease_ms)
+                        async with self._aconn() as client:
+                            ours = await client.eval(_RENEW, 1, name, token, lease_ms)
             except Exception:  # a failed renewal: the next may still be in time
                 if time.monotonic() - renewed_at >= self.lease:
                     return  # the lease ran out: nothing left to keep
@@ -305,10 +318,15 @@ class RedisStore:
                 return
             renewed_at = now
 
+    async def _atry_acquire(self, name: str, token: str, lease_ms: int) -> bool:
+        async with self._aconn() as client:
+            return bool(await client.eval(_ACQUIRE, 1, name, token, lease_ms))
+
     async def _arelease(self, name: str, token: str, *, quietly: bool = False) -> None:
         try:
             with _errors():
-                await (await self._aclient()).eval(_RELEASE, 1, name, token)
+                async with self._aconn() as client:
+                    await client.eval(_RELEASE, 1, name, token)
         except StoreError:
             if not quietly:
                 raise
@@ -379,26 +397,73 @@ class _LoopClient:
 
     def __init__(self, client: redis.asyncio.Redis) -> None:
         self.client = client
+        self.users = 0
+        self._idle: asyncio.Future[None] | None = None
         self._closer: AsyncGenerator[None, None] | None = None
 
-    def closer(
-        self, store: RedisStore, loop: asyncio.AbstractEventLoop
-    ) -> AsyncGenerator[None, None]:
+    def enter(self) -> None:
+        self.users += 1
+
+    def leave(self) -> None:
+        self.users -= 1
+        if not self.users and self._idle is not None and not self._idle.done():
+            self._idle.set_result(None)
+
+    async def start_closer(self, store: RedisStore, loop: asyncio.AbstractEventLoop) -> None:
         # Started and left waiting: an event loop's shutdown (asyncio.run's end)
         # closes the async generators begun on it, and closing this one closes the
-        # client while its loop still runs.
+        # client while its loop still runs, once calls begun on it are done.
         async def close_with_loop() -> AsyncGenerator[None, None]:
             try:
                 yield
             finally:
                 with store._guard:
+                    store._ended_loops.add(loop)
                     if store._loop_clients.get(loop) is self:
                         del store._loop_clients[loop]
+                with contextlib.suppress(Exception):
+                    if self.users:
+                        self._idle = loop.create_future()
+                        async with asyncio.timeout(_CLOSE_WAIT):
+                            await self._idle
                 with contextlib.suppress(Exception):
                     await self.client.aclose()
 
         self._closer = close_with_loop()
-        return self._closer
+        await self._closer.asend(None)
+
+
+class _Conn:
+    """``RedisStore._aconn()``: the loop's client, or during the loop's shutdown, a
+    client for this call alone, closed after it."""
+
+    __slots__ = ("_entry", "_own", "_store")
+
+    def __init__(self, store: RedisStore) -> None:
+        self._store = store
+        self._entry: _LoopClient | None = None
+        self._own: redis.asyncio.Redis | None = None
+
+    async def __aenter__(self) -> redis.asyncio.Redis:
+        store = self._store
+        if store._async_client is not None:
+            return store._async_client
+        self._entry = await store._loop_entry()
+        if self._entry is None:
+            self._own = async_twin(store.client, store._bound)
+            return self._own
+        self._entry.enter()
+        return self._entry.client
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._entry is not None:
+            self._entry.leave()
+        elif self._own is not None:
+            await self._own.aclose()
+
+
+# How long a loop's shutdown waits for calls still using its client before closing it.
+_CLOSE_WAIT = 5.0
 
 
 @contextlib.contextmanager
