@@ -15,7 +15,7 @@ from provider_tokens.testing import ManualClock
 DEADLINE = 100.0
 
 
-def flight(clock: ManualClock, *, budget: float = DEADLINE) -> Flight:
+def flight(clock: ManualClock, *, budget: float = DEADLINE) -> Flight[AccessToken]:
     return Flight(
         provider="example", monotonic=clock.monotonic, deadline=clock.monotonic() + budget
     )

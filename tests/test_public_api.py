@@ -29,6 +29,7 @@ EXPECTED = {p.source for p in PROVIDERS.values()} | {
     "Clock",
     "CommonOptions",
     "ConfigurationError",
+    "IdTokenError",
     "InvalidClientError",
     "InvalidGrantError",
     "InvalidRequestError",
@@ -49,6 +50,7 @@ EXPECTED = {p.source for p in PROVIDERS.values()} | {
     "TokenTimeoutError",
     "TransportError",
     "UnsupportedGrantTypeError",
+    "WebhookVerificationError",
 }
 
 

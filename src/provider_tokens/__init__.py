@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ._exceptions import (
     BlockingCallError,
     ConfigurationError,
+    IdTokenError,
     InvalidClientError,
     InvalidGrantError,
     InvalidRequestError,
@@ -31,6 +32,7 @@ from ._exceptions import (
     TokenTimeoutError,
     TransportError,
     UnsupportedGrantTypeError,
+    WebhookVerificationError,
 )
 from ._provider import Provider
 from ._registry import PROVIDERS as _PROVIDERS
@@ -61,6 +63,7 @@ __all__ = [
     "ConfigurationError",
     "GmoAozora",
     "GmoPayment",
+    "IdTokenError",
     "InvalidClientError",
     "InvalidGrantError",
     "InvalidRequestError",
@@ -84,6 +87,7 @@ __all__ = [
     "TokenTimeoutError",
     "TransportError",
     "UnsupportedGrantTypeError",
+    "WebhookVerificationError",
 ]
 
 # Names whose modules import a generated client (and so httpx's request

@@ -72,7 +72,7 @@ class _Landing:
 
     __slots__ = ("_cache", "_flight", "entry", "landed")
 
-    def __init__(self, cache: TokenCache, flight: Flight) -> None:
+    def __init__(self, cache: TokenCache, flight: Flight[AccessToken]) -> None:
         self._cache = cache
         self._flight = flight
         self.entry: Entry | None = None
@@ -117,7 +117,7 @@ class TokenCache:
         self._budget = budget
         self._lock = threading.Lock()
         self._entry: Entry | None = None
-        self._flight: Flight | None = None
+        self._flight: Flight[AccessToken] | None = None
         self._renew_not_before = 0.0
         self._tasks: set[asyncio.Task[None]] = set()
         forget_at_fork(self)
@@ -177,7 +177,9 @@ class TokenCache:
 
     # -- the state machine -------------------------------------------------------------
 
-    def claim(self, *, force: bool = False) -> tuple[AccessToken | None, Flight | None, bool]:
+    def claim(
+        self, *, force: bool = False
+    ) -> tuple[AccessToken | None, Flight[AccessToken] | None, bool]:
         """A token to return now, or the flight to join or (``True``) lead."""
         with self._lock:
             now = self._clock.monotonic()
@@ -198,7 +200,7 @@ class TokenCache:
             )
             return None, self._flight, True
 
-    def join(self, flight: Flight) -> bool:
+    def join(self, flight: Flight[AccessToken]) -> bool:
         """Wait for another caller's flight: ``True`` once it landed, ``False`` if it
         was abandoned (then claim again)."""
         if flight.wait():
@@ -206,13 +208,13 @@ class TokenCache:
         self.abandon(flight)
         return False
 
-    async def ajoin(self, flight: Flight) -> bool:
+    async def ajoin(self, flight: Flight[AccessToken]) -> bool:
         if await flight.wait_async():
             return True
         self.abandon(flight)
         return False
 
-    def abandon(self, flight: Flight) -> None:
+    def abandon(self, flight: Flight[AccessToken]) -> None:
         """Give up ``flight``: the next caller leads a new one."""
         with self._lock:
             if self._flight is flight:
@@ -229,7 +231,7 @@ class TokenCache:
                 return entry.token
         return None
 
-    def outcome(self, flight: Flight, fallback: AccessToken | None) -> AccessToken:
+    def outcome(self, flight: Flight[AccessToken], fallback: AccessToken | None) -> AccessToken:
         if flight.error is not None and fallback is not None:
             logger.warning(
                 "%s: token renewal failed, still using the current token: %s",
@@ -239,7 +241,7 @@ class TokenCache:
             return fallback
         return flight.result()
 
-    def lead(self, flight: Flight, fetch: Callable[[], Entry]) -> None:
+    def lead(self, flight: Flight[AccessToken], fetch: Callable[[], Entry]) -> None:
         """Run the leader's fetch and land its outcome."""
         flight.thread = threading.current_thread()
         with _Landing(self, flight) as outcome:
@@ -247,7 +249,9 @@ class TokenCache:
         if outcome.landed is not None:
             self._call_back(outcome.landed)
 
-    async def alead(self, flight: Flight, fetch: Callable[[], Awaitable[Entry]]) -> bool:
+    async def alead(
+        self, flight: Flight[AccessToken], fetch: Callable[[], Awaitable[Entry]]
+    ) -> bool:
         """Run the leader's fetch in a task of its own: ``True`` once it landed,
         ``False`` if the flight was abandoned (then claim again)."""
 
@@ -283,7 +287,7 @@ class TokenCache:
             logger.exception("%s: on_token callback failed", self._provider)
 
     def land(
-        self, flight: Flight, result: Entry | None, error: BaseException | None
+        self, flight: Flight[AccessToken], result: Entry | None, error: BaseException | None
     ) -> AccessToken | None:
         """Cache the outcome, release the flight and wake the waiters; the new token."""
         with self._lock:

@@ -19,6 +19,8 @@ The tree, status class first and the provider's own code as an attribute::
     │   │                               the request
     │   └── TokenTimeoutError           also a builtin TimeoutError
     ├── NoRefreshTokenError             GMO Aozora: nothing to renew the token with
+    ├── WebhookVerificationError        MoneyKit: a webhook that fails verification; .reason
+    ├── IdTokenError                    GMO Aozora: an ID token that fails verification; .reason
     ├── BlockingCallError               also a RuntimeError: a sync call on an event loop
     │                                   would wait for a fetch or lock held by that loop
     └── ConfigurationError              also a ValueError: bad constructor arguments
@@ -180,6 +182,51 @@ class BlockingCallError(TokenError, RuntimeError):
     same key: blocking would stop the very task it waits for. Use the ``a``-twin
     (``await atoken()``) or an ``httpx.AsyncClient`` inside async code.
     """
+
+
+class _SignedDataError(TokenError):
+    """Signed data that failed verification; ``reason`` says which check, one of
+    ``REASONS``. Nothing was sent: never retryable. The message names the check,
+    never the token, the body or a key, and the error has no ``__cause__`` or
+    ``__context__`` (the JOSE library's own exception is not kept)."""
+
+    REASONS: frozenset[str] = frozenset()
+
+    def __init__(self, message: str, *, provider: str, reason: str) -> None:
+        super().__init__(message, provider=provider, request_sent=False)
+        self.reason = reason
+
+
+class WebhookVerificationError(_SignedDataError):
+    """A MoneyKit webhook failed verification (``MoneyKit.verify_webhook``).
+
+    ``reason``: ``missing`` (no verification token), ``malformed``, ``algorithm``
+    (not ES256), ``unknown_key`` (its ``kid`` is not in the JWKS, even after a
+    refetch), ``signature``, ``stale`` or ``future`` (``iat`` beyond the leeway),
+    ``expired`` (an ``exp`` passed), ``claims`` (a required claim missing or of
+    the wrong type) or ``body`` (the body's SHA-256 is not the signed one).
+    Answer it with a 4xx: the request is not MoneyKit's, or not as MoneyKit sent it.
+    """
+
+    REASONS = frozenset(
+        {"missing", "malformed", "algorithm", "unknown_key", "signature", "stale", "future"}
+        | {"expired", "claims", "body"}
+    )
+
+
+class IdTokenError(_SignedDataError):
+    """A GMO Aozora ID token failed verification (``GmoAozora.exchange_code``).
+
+    ``reason``: ``missing`` (a nonce was given but no ``id_token`` came back),
+    ``malformed``, ``algorithm`` (not HS256), ``signature`` (not signed with this
+    client's secret), ``issuer``, ``audience``, ``expired``, ``future`` (``iat``),
+    ``claims`` (a required claim missing or of the wrong type) or ``nonce``.
+    """
+
+    REASONS = frozenset(
+        {"missing", "malformed", "algorithm", "signature", "issuer", "audience", "expired"}
+        | {"future", "claims", "nonce"}
+    )
 
 
 class ConfigurationError(TokenError, ValueError):

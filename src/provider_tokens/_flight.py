@@ -20,18 +20,22 @@ import contextlib
 import copy
 import threading
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from ._exceptions import BlockingCallError
-from ._token import AccessToken
+
+T = TypeVar("T")
 
 # How often a waiter that cannot be woken by the leader's loop checks on it.
 POLL = 0.05
 
 
-class Flight:
+class Flight(Generic[T]):
     """The outcome of one in-flight fetch, awaitable from threads and event loops.
 
     ``deadline`` is a reading of ``monotonic`` after which the fetch is given up.
+    The outcome is a ``T``: a token, or whatever else is fetched once for many
+    callers (a provider's signing keys).
     """
 
     def __init__(self, *, provider: str, monotonic: Callable[[], float], deadline: float) -> None:
@@ -41,7 +45,7 @@ class Flight:
         self._done = threading.Event()
         self._lock = threading.Lock()
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
-        self.token: AccessToken | None = None
+        self.token: T | None = None
         self.error: BaseException | None = None
         self.abandoned = False
         # Who leads: the event loop an async leader fetches on (and the thread that
@@ -55,16 +59,14 @@ class Flight:
 
     # -- ending ------------------------------------------------------------------------
 
-    def finish(self, token: AccessToken | None, error: BaseException | None) -> None:
+    def finish(self, token: T | None, error: BaseException | None) -> None:
         self._end(token, error, abandoned=False)
 
     def abandon(self) -> None:
         """End without an outcome: waiters start over."""
         self._end(None, None, abandoned=True)
 
-    def _end(
-        self, token: AccessToken | None, error: BaseException | None, *, abandoned: bool
-    ) -> None:
+    def _end(self, token: T | None, error: BaseException | None, *, abandoned: bool) -> None:
         with self._lock:
             if self._done.is_set():
                 return
@@ -96,8 +98,8 @@ class Flight:
 
     # -- outcomes ----------------------------------------------------------------------
 
-    def result(self) -> AccessToken:
-        """The token, or this caller's own copy of the error."""
+    def result(self) -> T:
+        """The outcome, or this caller's own copy of the error."""
         if self.error is not None:
             raise own_copy(self.error)
         assert self.token is not None

@@ -141,6 +141,11 @@ class TokenSource(httpx.Auth):
     def _stored(self, token: AccessToken) -> None:
         """Called under the cache's lock with each token that becomes current."""
 
+    def _verified(self, plan: Plan, token: AccessToken) -> AccessToken:
+        """A new token, checked before it is cached or shared: what the provider
+        signed in it (GMO Aozora's ID token). Raising here keeps it out of both."""
+        return token
+
     def _header_value(self, token: AccessToken) -> str:
         return f"Bearer {token.access_token}"
 
@@ -323,17 +328,18 @@ class TokenSource(httpx.Auth):
 
     def _fetch(self, plan: Plan) -> Entry:
         answer = self._exchange.fetch(plan, self._request(plan), lambda p: self._read(plan, p))
-        return self._entry(answer)
+        return self._entry(plan, answer)
 
     async def _afetch(self, plan: Plan) -> Entry:
         call = self._request(plan)
         answer = await self._exchange.afetch(plan, call, lambda p: self._read(plan, p))
-        return self._entry(answer)
+        return self._entry(plan, answer)
 
-    def _entry(self, answer: Answer[Issued]) -> Entry:
+    def _entry(self, plan: Plan, answer: Answer[Issued]) -> Entry:
         token, lifetime = issued_token(
             self.provider, answer.value, sent_wall=answer.sent_wall, now=self._clock.now
         )
+        token = self._verified(plan, token)
         ttl = lifetime or self._default_ttl
         logger.debug("%s: new token, lifetime %.0f s", self.provider, ttl)
         return self._cache.issued(

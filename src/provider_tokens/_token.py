@@ -35,8 +35,11 @@ class AccessToken:
     """An access token with its expiry, as one provider issued it.
 
     ``expires_at`` is an aware UTC wall-clock time (``None`` when unknown);
-    ``raw`` is the parsed response body, e.g. GMO Aozora's ``id_token``.
-    ``repr()`` and ``str()`` never show the access or refresh token.
+    ``raw`` is the JSON response body as received, e.g. GMO Aozora's ``id_token``;
+    ``id_claims`` are the claims of that ID token once verified (GMO Aozora's
+    ``exchange_code`` and refreshes that return one; ``None`` otherwise, and on a
+    token read back from a store). ``repr()`` and ``str()`` never show the access
+    or refresh token, nor the claims.
     """
 
     access_token: str
@@ -45,6 +48,7 @@ class AccessToken:
     scope: str | None = None
     refresh_token: str | None = None
     raw: Mapping[str, Any] = attrs.field(factory=dict, converter=_raw, eq=False)
+    id_claims: Mapping[str, Any] | None = attrs.field(default=None, eq=False)
 
     def expires_in(self, *, now: dt.datetime | None = None) -> float | None:
         """Seconds until expiry (negative once expired), or ``None`` if unknown."""

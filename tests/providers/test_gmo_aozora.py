@@ -19,6 +19,7 @@ from provider_tokens import (
 )
 from provider_tokens.stores import FileStore
 from provider_tokens.testing import FakeProviders, ManualClock
+from provider_tokens.testing._endpoints.gmo_aozora import ISSUER, id_token
 
 from case_gmo_aozora import CASE, oauth
 from cli_support import cli_fake, env, run
@@ -27,17 +28,31 @@ from conftest import MockProvider, reply
 # Fixtures from cli_support, requested by name.
 __all__ = ["cli_fake", "env"]
 
+from conftest import START
+
 JSON = "application/json;charset=UTF-8"
 REDIRECT = "https://app.example/callback"
 
 
-def issued(access: str, refresh: str | None = None, expires_in: object = 3600) -> httpx.Response:
+def signed_id_token(secret: str = "csecret") -> str:
+    """An ID token as the bank signs it (HS256, the client secret), valid for 30 days."""
+    now = int(START.timestamp())
+    claims = {"iss": ISSUER, "sub": "user-1", "aud": "cid", "iat": now, "exp": now + 30 * 86400}
+    return id_token(claims, secret)
+
+
+ID_TOKEN = signed_id_token()
+
+
+def issued(
+    access: str, refresh: str | None = None, expires_in: object = 3600, secret: str = "csecret"
+) -> httpx.Response:
     body: dict[str, object] = {
         "access_token": access,
         "scope": "private:account offline_access",
         "token_type": "Bearer",
         "expires_in": expires_in,
-        "id_token": "header.payload.sig",
+        "id_token": signed_id_token(secret),
     }
     if refresh:
         body["refresh_token"] = refresh
@@ -86,11 +101,13 @@ def test_code_exchange_with_basic_auth(clock: ManualClock) -> None:
         "redirect_uri": REDIRECT,
     }
     assert (token.access_token, token.refresh_token) == ("a1", "r1")
-    assert token.raw["id_token"] == "header.payload.sig"
+    assert token.raw["id_token"] == ID_TOKEN
+    assert token.id_claims is not None
+    assert token.id_claims["aud"] == "cid"
 
 
 async def test_code_exchange_with_post_auth(clock: ManualClock) -> None:
-    mock = MockProvider(issued("a1", "r1"))
+    mock = MockProvider(issued("a1", "r1", secret="cs:ec/ret+"))
     aozora = GmoAozora(
         "cid",
         "cs:ec/ret+",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TextIO, overload
 
 import httpx
@@ -23,8 +23,10 @@ from ._credentials import (
     SmscxCredentials,
     check_provider,
 )
+from ._endpoints.moneykit import MoneyKitEndpoint
 from ._faults import Fault
 from ._server import LoopbackServer
+from ._signing import body_bytes
 from ._transport import FakeTransport
 from ._wire import RecordedRequest
 
@@ -211,6 +213,49 @@ class FakeProviders:
         with self._core.lock:
             ledger = self._core.ledger
             return ledger.live(access_token, kind="access", provider=provider) is not None
+
+    # -- webhooks signed by the fakes ------------------------------------------------------
+
+    def moneykit_webhook(
+        self,
+        body: bytes | str | Mapping[str, Any],
+        *,
+        iat: float | None = None,
+        kid: str | None = None,
+    ) -> tuple[str, bytes]:
+        """A MoneyKit webhook as the fake would send it: ``(verification JWT, body bytes)``,
+        to test a webhook handler offline against ``base_url("moneykit")``'s JWKS.
+
+        The JWT is ES256 with header ``{alg, kid, typ}`` and claims ``iat`` and
+        ``request_body_sha256`` (lowercase hex SHA-256 of the body bytes). ``body``
+        is sent as is if ``bytes``, UTF-8 if ``str``, compact JSON if a mapping.
+        ``iat`` (epoch seconds) defaults to the fake's clock. ``kid`` picks a
+        published key to sign with (a retired one, say); any other value goes into
+        the header over the current key's signature: a forgery whose kid no JWKS lists.
+
+        Needs the ``provider-tokens[jwt]`` extra (a ``ConfigurationError`` otherwise).
+        """
+        payload = body_bytes(body)
+        return self._moneykit().sign_webhook(payload, iat=iat, kid=kid), payload
+
+    def rotate_moneykit_keys(self) -> str:
+        """Sign MoneyKit webhooks with a new key from now on; its kid.
+
+        Like MoneyKit's, the JWKS keeps listing the last two retired keys (verifiers
+        cache it for up to 24 hours), so webhooks signed just before still verify;
+        older keys leave it. ``reset()`` forgets every key.
+        """
+        return self._moneykit().keys.rotate()
+
+    @property
+    def moneykit_webhook_kid(self) -> str:
+        """The kid that signs MoneyKit webhooks now (the JWKS's last key)."""
+        return self._moneykit().keys.current_kid
+
+    def _moneykit(self) -> MoneyKitEndpoint:
+        endpoint = self._core.endpoints["moneykit"]
+        assert isinstance(endpoint, MoneyKitEndpoint)
+        return endpoint
 
     # -- configuration, recording, faults -------------------------------------------------
 

@@ -4,17 +4,23 @@ Quirks: client authentication is fixed per client at registration, ``basic`` or
 ``post`` (credentials in the form); resource APIs take the token as
 ``x-access-token: <token>``; a refresh token comes only with ``offline_access``
 and is treated as rotating: the newest one is kept, and a refresh (or a code
-exchange) is never retried once it may have reached the bank.
+exchange) is never retried once it may have reached the bank. An ``id_token`` in
+the answer (OpenID Connect scopes) is verified before the tokens are kept
+(``_id_token.py``).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Literal, Unpack
 
+import attrs
+
 from ..._config import CommonOptions
-from ..._exceptions import ConfigurationError, NoRefreshTokenError
+from ..._exceptions import ConfigurationError, IdTokenError, NoRefreshTokenError
 from ..._fetch import Call, Plan
 from ..._http import basic_auth
+from ..._jws import EXTRA, has_jose, jose
 from ..._responses import Issued, Refusal, given
 from ..._source import TokenSource
 from ..._token import AccessToken
@@ -28,13 +34,22 @@ from ...gmo_aozora.types import UNSET
 from ...stores._memory import MemoryStore
 from .._common import fingerprint, require
 from . import PROVIDER
+from ._id_token import IdTokenRules, default_issuers
+
+logger = logging.getLogger("provider_tokens")
 
 
 class GmoAozora(TokenSource):
     """Tokens for GMO Aozora's APIs, from an authorization code or a refresh token.
 
     The token belongs to the user who authorized, so by default it is kept by this
-    source alone. To share it between processes (``store=FileStore(...)`` or
+    source alone. An ID token in an answer is verified (HS256 with the client
+    secret, ``aud``, ``iss``, ``exp``, ``iat`` and, for ``exchange_code(code,
+    nonce=...)``, the nonce); ``issuer`` replaces the environment's (by default
+    ``https://api.gmo-aozora.com/`` or ``https://stg-api.gmo-aozora.com/``, with or
+    without the trailing slash) and is then matched exactly.
+
+    To share the token between processes (``store=FileStore(...)`` or
     ``RedisStore(...)``), give each user a stable ``user_id``: it is part of the store
     key, so two users of the same client never share a token.
     """
@@ -53,6 +68,7 @@ class GmoAozora(TokenSource):
         base_url: str | None = None,
         refresh_token: str | None = None,
         user_id: str | None = None,
+        issuer: str | None = None,
         **common: Unpack[CommonOptions],
     ) -> None:
         require(self.provider, client_id=client_id, client_secret=client_secret)
@@ -79,6 +95,14 @@ class GmoAozora(TokenSource):
         self.environment = environment
         self._client_secret = client_secret
         self._refresh_token = refresh_token
+        if issuer is not None:
+            require(self.provider, issuer=issuer)
+        self._id_rules = IdTokenRules(
+            provider=self.provider,
+            client_id=client_id,
+            client_secret=client_secret,
+            issuers=(issuer,) if issuer is not None else default_issuers(environment),
+        )
         auth = basic_auth(client_id, client_secret) if auth_method == "basic" else None
         self._client = self._authenticated(AuthenticatedClient, auth)
 
@@ -101,12 +125,19 @@ class GmoAozora(TokenSource):
         )
         return str(request.url)
 
-    def exchange_code(self, code: str) -> AccessToken:
-        """Trade an authorization code for tokens, and cache them. Needs ``redirect_uri``."""
-        return self._fetch_now(self._code_plan(code))
+    def exchange_code(self, code: str, *, nonce: str | None = None) -> AccessToken:
+        """Trade an authorization code for tokens, and cache them. Needs ``redirect_uri``.
 
-    async def aexchange_code(self, code: str) -> AccessToken:
-        return await self._afetch_now(self._code_plan(code))
+        ``nonce``: the one given to ``authorization_url`` (OpenID Connect). The ID
+        token must then come back and carry it; any ID token is verified, and its
+        claims are the result's ``id_claims``. A failed check raises
+        ``IdTokenError`` and keeps nothing: the tokens may belong to another login.
+        """
+        return self._fetch_now(self._code_plan(code, nonce))
+
+    async def aexchange_code(self, code: str, *, nonce: str | None = None) -> AccessToken:
+        """The asyncio twin of ``exchange_code()``."""
+        return await self._afetch_now(self._code_plan(code, nonce))
 
     def _redirect_uri(self, needed_by: str) -> str:
         if self.redirect_uri is None:
@@ -117,10 +148,15 @@ class GmoAozora(TokenSource):
             )
         return self.redirect_uri
 
-    def _code_plan(self, code: str) -> Plan:
+    def _code_plan(self, code: str, nonce: str | None) -> Plan:
         self._redirect_uri("exchange_code()")
         require(self.provider, code=code)
-        return Plan("authorization_code", {"code": code}, spends_grant=True)
+        params = {"code": code}
+        if nonce is not None:
+            require(self.provider, nonce=nonce)
+            jose(self.provider)  # without the extra, refuse before the code is spent
+            params["nonce"] = nonce
+        return Plan("authorization_code", params, spends_grant=True)
 
     def _plan(self) -> Plan:
         if not self._refresh_token:
@@ -134,6 +170,30 @@ class GmoAozora(TokenSource):
     def _stored(self, token: AccessToken) -> None:
         if token.refresh_token:
             self._refresh_token = token.refresh_token
+
+    def _verified(self, plan: Plan, token: AccessToken) -> AccessToken:
+        id_token, nonce = token.raw.get("id_token"), plan.params.get("nonce")
+        if id_token is None:
+            if nonce is not None:
+                raise IdTokenError(
+                    f"{self.provider}: the answer has no id_token, though a nonce was given "
+                    "(ask for OpenID Connect scopes, e.g. openid)",
+                    provider=self.provider,
+                    reason="missing",
+                )
+            return token
+        if nonce is None and not has_jose():
+            logger.warning("%s: the answer's ID token is not verified: %s", self.provider, EXTRA)
+            return token
+        try:
+            claims = self._id_rules.verify(id_token, nonce=nonce, now=self._clock.now())
+        except IdTokenError:
+            if plan.grant == "refresh_token" and token.refresh_token:
+                # The refresh token sent is spent: keep the new one, or the user must
+                # authorize again once the ID token's settings are fixed.
+                self._refresh_token = token.refresh_token
+            raise
+        return attrs.evolve(token, id_claims=claims)
 
     def _body(self, plan: Plan) -> TokenRequest:
         grant = TokenRequestGrantType(plan.grant)

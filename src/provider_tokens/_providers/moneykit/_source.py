@@ -1,8 +1,9 @@
-"""MoneyKit: client credentials, plus token introspection and the JWKS.
+"""MoneyKit: client credentials, token introspection, the JWKS and webhook verification.
 
 Quirks: success is 201; errors are ``{error_code, error_message}``; a 400 (bad
 ``grant_type``) reuses the ``api_error.auth.unauthorized`` code, so it is mapped by
-status; one host serves sandbox and live (the key pair decides).
+status; one host serves sandbox and live (the key pair decides). Webhooks are
+verified with the JWKS's keys (``_webhooks.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ..._config import CommonOptions
 from ..._exceptions import InvalidRequestError, TokenEndpointError
 from ..._fetch import Call, Plan
 from ..._http import basic_auth
+from ..._keyset import KeySet
 from ..._responses import Issued, Refusal, given
 from ..._source import TokenSource
 from ...moneykit import AuthenticatedClient, Client
@@ -36,6 +38,7 @@ from ...moneykit.models import (
 from ...moneykit.types import UNSET
 from .._common import fingerprint, require
 from . import PROVIDER
+from ._webhooks import KEYS_TTL, SIGNATURE_HEADER, WebhookVerifier, es256_key
 
 _Error = (
     APIErrorAuthResponse
@@ -54,9 +57,16 @@ def _refusal(parsed: object) -> Refusal | None:
 
 
 class MoneyKit(TokenSource):
-    """Tokens for the MoneyKit API."""
+    """Tokens for the MoneyKit API, and verification of MoneyKit's webhooks.
+
+    ``webhook_keys_ttl``: how long a webhook signing key from the JWKS is trusted
+    after the JWKS last listed it (12 h; at most 24 h, as MoneyKit asks).
+    """
 
     registration = PROVIDER
+    #: The request header that carries a webhook's verification token (the name in
+    #: MoneyKit's example handler; MoneyKit does not document it publicly).
+    webhook_header = SIGNATURE_HEADER
 
     def __init__(
         self,
@@ -65,6 +75,7 @@ class MoneyKit(TokenSource):
         *,
         scope: str | None = None,
         base_url: str | None = None,
+        webhook_keys_ttl: float = KEYS_TTL,
         **common: Unpack[CommonOptions],
     ) -> None:
         require(self.provider, client_id=client_id, client_secret=client_secret)
@@ -83,6 +94,19 @@ class MoneyKit(TokenSource):
         # replay); the JWKS takes no credentials.
         self._api = self._authenticated(AuthenticatedClient, self)
         self._public = self._bind(Client(base_url=self.base_url), None)
+        self._webhooks = WebhookVerifier(
+            provider=self.provider,
+            keys=KeySet(
+                provider=self.provider,
+                fetch=lambda: [key.to_dict() for key in self.jwks().keys],
+                afetch=self._ajwks_members,
+                load=lambda member: es256_key(self.provider, member),
+                monotonic=self._clock.monotonic,
+                budget=self._store_bounds[1],
+                ttl=webhook_keys_ttl,
+            ),
+            now=self._clock.now,
+        )
 
     def _plan(self) -> Plan:
         return Plan("client_credentials")
@@ -121,6 +145,46 @@ class MoneyKit(TokenSource):
 
     async def ajwks(self) -> JWKSet:
         return await self._exchange.asend(self._jwks_call(), _jwks)
+
+    async def _ajwks_members(self) -> list[dict[str, Any]]:
+        return [key.to_dict() for key in (await self.ajwks()).keys]
+
+    # -- webhooks -------------------------------------------------------------------------
+
+    def verify_webhook(self, body: bytes, verification_token: str) -> Mapping[str, Any]:
+        """The verified claims of a MoneyKit webhook, or ``WebhookVerificationError``.
+
+        ``body`` is the request body exactly as received (bytes: its SHA-256 is
+        signed); ``verification_token`` is the JWT from the ``MoneyKit-Signature``
+        header. The token must be ES256-signed by a key of MoneyKit's JWKS (fetched
+        once and cached; refetched for an unknown ``kid``, at most once a minute),
+        issued within five minutes of now, and sign this body's SHA-256. A JWKS
+        that cannot be fetched raises the fetch's error (``TransportError``,
+        ``ServerError``...): answer those with a 5xx, so that MoneyKit retries.
+        Needs ``provider-tokens[jwt]``.
+        """
+        return self._webhooks.verify(body, verification_token)
+
+    async def averify_webhook(self, body: bytes, verification_token: str) -> Mapping[str, Any]:
+        """The asyncio twin of ``verify_webhook()``."""
+        return await self._webhooks.averify(body, verification_token)
+
+    def verify_webhook_request(
+        self, headers: Mapping[str, str], body: bytes, *, header: str = SIGNATURE_HEADER
+    ) -> Mapping[str, Any]:
+        """``verify_webhook`` with the token read from a request's ``headers`` (any
+        mapping: a framework's case-insensitive headers, or a dict) under ``header``.
+
+        ``header`` defaults to ``MoneyKit-Signature``, the name in MoneyKit's example
+        handler; MoneyKit does not document it publicly, so it can be changed here.
+        """
+        return self.verify_webhook(body, self._webhooks.header_token(headers, header))
+
+    async def averify_webhook_request(
+        self, headers: Mapping[str, str], body: bytes, *, header: str = SIGNATURE_HEADER
+    ) -> Mapping[str, Any]:
+        """The asyncio twin of ``verify_webhook_request()``."""
+        return await self.averify_webhook(body, self._webhooks.header_token(headers, header))
 
     def api_client(self) -> AuthenticatedClient:
         """``provider_tokens.moneykit``'s client with this source's token, for its generated

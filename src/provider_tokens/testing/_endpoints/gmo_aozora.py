@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from ..._providers.gmo_aozora._id_token import ISSUERS
 from .._credentials import CREDENTIALS
 from .._ledger import CODE_LIFETIME
 from .._wire import FORM, FakeRequest, Reply, json_reply
@@ -38,7 +39,8 @@ if TYPE_CHECKING:
     from .._fake import FakeProviders
 
 JSON_UTF8 = "application/json;charset=UTF-8"
-ISSUER = "https://gmo-aozora.fake.invalid/"
+# The bank's production issuer, which a GmoAozora source expects by default.
+ISSUER = ISSUERS["production"]
 _NO_STORE = (("Cache-Control", "no-store"), ("Pragma", "no-cache"))
 # GMO Aozora fixes client authentication per client at registration: this second
 # client is registered for ``client_secret_post`` (credentials in the form).

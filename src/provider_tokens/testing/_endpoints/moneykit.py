@@ -7,14 +7,22 @@ outside the client's scopes is refused like bad credentials (401), since MoneyKi
 only documented token error is "not permitted". Introspection accepts the fake's
 own live tokens and tells an expired one (``api_error.auth.expired_access_token``)
 from an unknown one (``api_error.auth.unauthorized``).
+
+The JWKS lists the fake's own rotating ES256 keys, which sign its webhooks
+(``sign_webhook``): the signing key plus the last retired ones. Without the
+``jwt`` extra it serves ``FALLBACK_JWKS`` instead and cannot sign.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from ..._exceptions import ConfigurationError
 from .._credentials import CREDENTIALS
+from .._ledger import Ledger
+from .._signing import KeyRing
 from .._wire import FakeRequest, Reply, json_reply
 from ._base import Endpoint, Handler
 
@@ -28,8 +36,12 @@ MONEYKIT_SCOPES = (
 APP_ID = "00000000-fa4e-4000-8000-000000000001"
 APP_NAME = "FAKE MoneyKit app"
 
-# A public P-256 key (RFC 7515 appendix A.3); the fake never signs with it.
-JWKS = {
+# Retired keys still published: a verifier may cache the JWKS for up to 24 hours.
+RETIRED_KEYS_KEPT = 2
+
+# Without the jwt extra the fake cannot make keys; it publishes this public P-256
+# key (RFC 7515 appendix A.3) instead, whose private half it does not hold.
+FALLBACK_JWKS = {
     "keys": [
         {
             "kty": "EC",
@@ -56,6 +68,22 @@ _CODES = {
 class MoneyKitEndpoint(Endpoint):
     name = "moneykit"
     success_statuses = (201,)
+
+    def __init__(self, ledger: Ledger) -> None:
+        super().__init__(ledger)
+        self.keys = KeyRing(self.name, keep=RETIRED_KEYS_KEPT)
+
+    def reset(self) -> None:
+        self.keys.clear()
+
+    def sign_webhook(self, body: bytes, *, iat: float | None, kid: str | None) -> str:
+        """The verification JWT of a webhook carrying ``body``: ES256 over
+        ``{iat, request_body_sha256}``, by the current key unless ``kid`` says otherwise."""
+        claims = {
+            "iat": int(self.ledger.clock() if iat is None else iat),
+            "request_body_sha256": hashlib.sha256(body).hexdigest(),
+        }
+        return self.keys.sign(claims, kid)
 
     def routes(self) -> Mapping[str, Mapping[str, Handler]]:
         return {
@@ -120,7 +148,10 @@ class MoneyKitEndpoint(Endpoint):
         return json_reply(200, body)
 
     def _jwks(self, request: FakeRequest) -> Reply:
-        return json_reply(200, JWKS)
+        try:
+            return json_reply(200, self.keys.jwks())
+        except ConfigurationError:
+            return json_reply(200, FALLBACK_JWKS)
 
 
 ENDPOINT = MoneyKitEndpoint

@@ -1,0 +1,155 @@
+"""Signed tokens (compact JWS) checked with PyJWT, the optional ``[jwt]`` extra.
+
+The checks shared by MoneyKit's webhooks (ES256, keys from a JWKS) and GMO Aozora's
+ID tokens (HS256, the client secret): the algorithm is the caller's, never taken
+from the token's header (no ``none``, no HS256 keyed with a public key); claims
+about time are read on the source's clock, so tests can move it; each failure is
+one error of the caller's type with a ``reason``, raised outside any ``except``
+so that no library exception, or anything it holds, is chained to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from types import MappingProxyType, ModuleType
+from typing import Any, NoReturn
+
+import attrs
+
+from ._exceptions import ConfigurationError, _SignedDataError
+
+EXTRA = "pip install 'provider-tokens[jwt]'"
+# Longer tokens are refused before any parsing: a webhook header or an ID token is
+# a few hundred bytes.
+MAX_TOKEN = 16 * 1024
+
+
+def jose(provider: str) -> ModuleType:
+    """PyJWT, with its cryptography backend; or ``ConfigurationError`` naming the extra."""
+    try:
+        import jwt
+        import jwt.algorithms
+    except ImportError:
+        jwt = None  # type: ignore[assignment]
+    if jwt is None or not jwt.algorithms.has_crypto:
+        raise ConfigurationError(
+            f"{provider}: verifying signed tokens needs PyJWT with cryptography: {EXTRA}",
+            provider=provider,
+        )
+    return jwt
+
+
+def has_jose() -> bool:
+    try:
+        jose("")
+    except ConfigurationError:
+        return False
+    return True
+
+
+@attrs.frozen
+class Signed:
+    """A compact JWS split and decoded, its signature not yet checked."""
+
+    header: Mapping[str, Any]
+    claims: Mapping[str, Any]
+    signing_input: bytes = attrs.field(repr=False)
+    signature: bytes = attrs.field(repr=False)
+
+
+@attrs.frozen
+class Checks:
+    """Verification on behalf of ``provider``, failing with ``error`` (a reason each)."""
+
+    provider: str
+    error: type[_SignedDataError]
+    what: str  # "webhook", "ID token": how messages name the token
+
+    def fail(self, reason: str, detail: str) -> NoReturn:
+        raise self.error(
+            f"{self.provider}: {self.what} {detail}", provider=self.provider, reason=reason
+        )
+
+    def parse(self, token: object) -> Signed:
+        """``token``'s header, claims and signature; ``malformed`` if it is no JWS
+        with JSON objects for header and claims."""
+        jwt = jose(self.provider)
+        usable = isinstance(token, str) and token.isascii() and len(token) <= MAX_TOKEN
+        parsed = _parse(jwt, token) if usable else None  # type: ignore[arg-type]
+        if parsed is None:
+            self.fail("malformed", "is not a compact JWS (header.claims.signature)")
+        return parsed
+
+    def algorithm(self, signed: Signed, expected: str) -> None:
+        alg = signed.header.get("alg")
+        if alg != expected:
+            shown = repr(alg)[:20] if isinstance(alg, str) else "missing"
+            self.fail("algorithm", f"is signed with {shown}; only {expected} is accepted")
+
+    def signature(self, signed: Signed, algorithm: str, key: Any) -> None:
+        """The signature checked by PyJWT's ``algorithm`` with ``key``."""
+        jwt = jose(self.provider)
+        try:
+            method = jwt.algorithms.get_default_algorithms()[algorithm]
+            valid = bool(
+                method.verify(signed.signing_input, method.prepare_key(key), signed.signature)
+            )
+        except Exception:  # a key or signature the algorithm cannot use: not valid
+            valid = False
+        if not valid:
+            self.fail("signature", "signature does not verify")
+
+    def string(self, claims: Mapping[str, Any], name: str) -> str:
+        value = claims.get(name)
+        if not isinstance(value, str):
+            self.fail("claims", f"has no {name!r} claim (a string)")
+        return value
+
+    def time(self, claims: Mapping[str, Any], name: str, *, required: bool) -> float | None:
+        value = claims.get(name)
+        if value is None and not required:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail("claims", f"has no {name!r} claim (seconds since the epoch)")
+        return float(value)
+
+    def issued_at(
+        self, claims: Mapping[str, Any], now: dt.datetime, *, leeway: float, max_age: float | None
+    ) -> None:
+        """``iat`` present, not after ``now`` + leeway, and (``max_age``) not older."""
+        iat = self.time(claims, "iat", required=True)
+        assert iat is not None
+        age = now.timestamp() - iat
+        if age < -leeway:
+            self.fail("future", f"was issued {-age:.0f} s in the future (iat)")
+        if max_age is not None and age > max_age:
+            self.fail("stale", f"was issued {age:.0f} s ago (iat); the limit is {max_age:.0f} s")
+
+    def expiry(
+        self, claims: Mapping[str, Any], now: dt.datetime, *, leeway: float, required: bool
+    ) -> None:
+        exp = self.time(claims, "exp", required=required)
+        if exp is not None and now.timestamp() > exp + leeway:
+            self.fail("expired", f"expired {now.timestamp() - exp:.0f} s ago (exp)")
+
+
+def frozen(claims: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Verified claims as a read-only mapping."""
+    return MappingProxyType(dict(claims))
+
+
+def _parse(jwt: ModuleType, token: str) -> Signed | None:
+    try:
+        parts = jwt.decode_complete(token, options={"verify_signature": False})
+    except (jwt.PyJWTError, ValueError, TypeError, RecursionError):
+        return None
+    header, claims = parts["header"], parts["payload"]
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        return None
+    return Signed(
+        header=frozen(header),
+        claims=frozen(claims),
+        signing_input=token.rsplit(".", 1)[0].encode("ascii"),
+        signature=parts["signature"],
+    )
