@@ -8,6 +8,9 @@ concurrency real threads and tasks, and every wait is bounded.
 from __future__ import annotations
 
 import asyncio
+import os
+import select
+import signal
 import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -154,18 +157,19 @@ def test_known_keys_outlive_their_ttl_while_the_jwks_fails_but_not_24_hours() ->
     keys.key("a")
     jwks.error = ServerError("moneykit: 503", provider="moneykit", status_code=503)
     clock.advance(TTL)
-    with pytest.raises(ServerError):
-        keys.key("a")  # the request that failed
-    assert keys.key("a") == "key of a"  # the provider is down: its last key
+    assert keys.key("a") == "key of a"  # the request failed: the provider's last key
+    assert keys.key("a") == "key of a"
+    assert jwks.requests == 2
     clock.advance(MAX_AGE - TTL)
     with pytest.raises(ServerError):
-        keys.key("a")
-    with pytest.raises(ServerError):
         keys.key("a")  # 24 h since it was listed: never used again
+    with pytest.raises(ServerError):
+        keys.key("a")
+    assert jwks.requests == 3
 
 
-@pytest.mark.parametrize("ttl", [0, -1, MAX_AGE + 1, True, "3600"])
-def test_a_ttl_outside_0_to_24_hours_is_refused(ttl: Any) -> None:
+@pytest.mark.parametrize("ttl", [0, -1, 59, MAX_AGE + 1, True, "3600"])
+def test_a_ttl_outside_a_minute_to_24_hours_is_refused(ttl: Any) -> None:
     with pytest.raises(ConfigurationError, match="24 hours"):
         keyset(Jwks(), ManualClock(), ttl=ttl)
 
@@ -244,13 +248,80 @@ def test_a_lookup_takes_over_the_request_of_a_thread_that_died_leading_it() -> N
 
     def lead_and_die() -> None:
         # What key() does first; the thread then ends without an outcome.
-        _, flight, lead = keys._claim("a")
+        _, flight, lead = keys._claim("a", None)  # this thread leads
         assert flight is not None
         assert lead
-        flight.thread = threading.current_thread()
 
     leader = threading.Thread(target=lead_and_die)
     leader.start()
     leader.join(WAIT)
     assert keys.key("a") == "key of a"
     assert jwks.requests == 1
+
+
+async def test_callers_cancelled_mid_request_neither_cancel_it_nor_lift_the_interval() -> None:
+    # Clients that hang up (ASGI cancels their handlers) while webhooks with made-up
+    # kids wait for a refetch: the request goes on and counts, once.
+    jwks, clock = Jwks("a"), ManualClock()
+    keys = keyset(jwks, clock)
+    await keys.akey("a")
+    clock.advance(3600)
+    jwks.agate = asyncio.Event()
+    for n in range(20):
+        caller = asyncio.create_task(keys.akey(f"forged-{n}"))
+        await asyncio.sleep(0)
+        caller.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await caller
+    jwks.agate.set()
+    with pytest.raises(UnknownKey):
+        await asyncio.wait_for(keys.akey("forged-again"), WAIT)
+    assert jwks.requests == 2
+
+
+def test_an_interrupted_request_is_no_outcome_for_the_next_caller() -> None:
+    jwks, clock = Jwks("a"), ManualClock()
+    keys = keyset(jwks, clock)
+    jwks.error = KeyboardInterrupt()  # type: ignore[assignment]
+    with pytest.raises(KeyboardInterrupt):
+        keys.key("a")
+    jwks.error = None
+    assert keys.key("a") == "key of a"  # asks again at once, and gets no interrupt
+    assert jwks.requests == 2
+
+
+@pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")
+def test_a_child_forked_mid_request_asks_for_itself() -> None:
+    jwks, clock = Jwks("a"), ManualClock()
+    keys = keyset(jwks, clock)
+    jwks.gate = threading.Event()
+    leader = threading.Thread(target=keys.key, args=("a",))
+    leader.start()
+    for _ in range(1000):  # until the leader's request is in flight (bounded)
+        with keys._lock:
+            if keys._flight is not None:
+                break
+        threading.Event().wait(0.001)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        signal.alarm(int(WAIT))
+        outcome = b"error"
+        try:
+            jwks.gate.set()
+            outcome = b"ok" if keys.key("a") == "key of a" else b"wrong"
+        finally:
+            os.write(write, outcome)
+            os._exit(0)
+    os.close(write)
+    try:
+        ready, _, _ = select.select([read], [], [], WAIT)
+        assert ready, "the child never reported"
+        assert os.read(read, 8) == b"ok"
+    finally:
+        os.waitpid(pid, 0)
+        os.close(read)
+        jwks.gate.set()
+        leader.join(WAIT)
+    assert keys.key("a") == "key of a"
+    assert jwks.requests == 1  # the parent's own request

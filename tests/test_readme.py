@@ -8,9 +8,11 @@ How a block runs:
   ``application_id`` and ``application_secret`` (SMS.CX), ``api_key`` and
   ``account_id`` (Melio), ``aozora_client_id``, ``aozora_client_secret`` and
   ``redirect_uri`` (GMO Aozora), plus ``code_from_callback`` (a code from
-  ``FakeProviders.authorization_code()``, what the redirect would bring back) and
-  ``save_refresh_token`` (an ``on_token`` callback that keeps what it is given). The
-  values are the fake's test credentials (``FakeProviders.credentials(name)``). The
+  ``FakeProviders.authorization_code()``, what the redirect would bring back),
+  ``oidc_code_from_callback`` and ``nonce_from_session`` (the same with OpenID
+  Connect scopes, and the nonce it was issued with) and ``save_refresh_token`` (an
+  ``on_token`` callback that keeps what it is given). The values are the fake's test
+  credentials (``FakeProviders.credentials(name)``). The
   stores example also gets ``tokens_dir`` (under pytest's ``tmp_path``) and
   ``redis_url``, a private redis-server of this test's own (``provider_tokens.testing
   ._servers.redis_server``), only for a block that uses it; without redis-server
@@ -71,6 +73,8 @@ from provider_tokens.testing._servers import redis_server, redis_server_binary
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 NOT_RUN = "# not run:"
+# The nonce an OpenID Connect example's session kept (its code carries it).
+OIDC_NONCE = "nonce-kept-with-the-session"
 
 # The resource APIs the README's examples call: (host, path) -> provider.
 RESOURCE_APIS = {
@@ -255,6 +259,10 @@ def reader_names(fake: FakeProviders, saved: list[AccessToken]) -> dict[str, Any
         "aozora_client_secret": aozora["client_secret"],
         "redirect_uri": aozora["redirect_uri"],
         "code_from_callback": fake.authorization_code(),
+        "nonce_from_session": OIDC_NONCE,
+        "oidc_code_from_callback": fake.authorization_code(
+            "openid private:account offline_access", nonce=OIDC_NONCE
+        ),
         "save_refresh_token": saved.append,
     }
 

@@ -122,8 +122,9 @@ class Flight(Generic[T]):
             if awaiting:
                 return  # a task of the same loop: an ordinary waiter
             raise BlockingCallError(
-                f"{self._provider}: a sync call on the event loop while atoken() is "
-                "fetching on it; use `await atoken()` (or httpx.AsyncClient) in async code",
+                f"{self._provider}: a sync call on the event loop while an async call "
+                "(atoken(), averify_webhook()...) is fetching on it; use the async twin "
+                "(`await atoken()`, httpx.AsyncClient) in async code",
                 provider=self._provider,
             )
         raise BlockingCallError(

@@ -11,8 +11,10 @@ so that no library exception, or anything it holds, is chained to it.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+import math
 from collections.abc import Mapping
-from types import MappingProxyType, ModuleType
+from types import ModuleType
 from typing import Any, NoReturn
 
 import attrs
@@ -110,9 +112,15 @@ class Checks:
         value = claims.get(name)
         if value is None and not required:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        seconds = _seconds(value)
+        if seconds is None:
             self.fail("claims", f"has no {name!r} claim (seconds since the epoch)")
-        return float(value)
+        return seconds
+
+    def same(self, given: str, expected: str) -> bool:
+        """Whether two strings are equal, compared in constant time; any string (lone
+        surrogates from JSON included) compares, none raises."""
+        return hmac.compare_digest(_utf8(given), _utf8(expected))
 
     def issued_at(
         self, claims: Mapping[str, Any], now: dt.datetime, *, leeway: float, max_age: float | None
@@ -134,9 +142,47 @@ class Checks:
             self.fail("expired", f"expired {now.timestamp() - exp:.0f} s ago (exp)")
 
 
+class Claims(dict[str, Any]):
+    """Verified claims: a ``dict`` that cannot be changed, so that the claims on a
+    token or returned to several callers stay what was verified. It pickles, copies
+    and serialises to JSON as a ``dict`` does."""
+
+    def _read_only(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("verified claims are read-only; copy them with dict(claims)")
+
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (dict(self),))
+
+    def __copy__(self) -> Claims:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Claims:
+        import copy
+
+        return type(self)(copy.deepcopy(dict(self), memo))
+
+
 def frozen(claims: Mapping[str, Any]) -> Mapping[str, Any]:
     """Verified claims as a read-only mapping."""
-    return MappingProxyType(dict(claims))
+    return Claims(claims)
+
+
+def _seconds(value: object) -> float | None:
+    """A NumericDate (RFC 7519 §2): a finite JSON number, not a bool."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:  # an integer too large for a float
+        return None
+    return seconds if math.isfinite(seconds) else None
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _parse(jwt: ModuleType, token: str) -> Signed | None:

@@ -7,7 +7,7 @@ time, makes one JWKS request, with one flight for every thread and task that ask
 at once; and at most one such request per ``refetch_interval`` (a minute), so a
 flood of tokens with made-up ``kid``s costs at most one request a minute. A failed
 request is retried no sooner than ``retry_interval``; meanwhile callers get their
-own copy of its error, and a key past ``ttl`` but younger than ``max_age`` (24 h)
+own copy of its error, and a key past ``ttl`` but younger than ``MAX_AGE`` (24 h)
 is still used.
 """
 
@@ -60,9 +60,12 @@ class KeySet:
         refetch_interval: float = REFETCH_INTERVAL,
         retry_interval: float = RETRY_INTERVAL,
     ) -> None:
-        if isinstance(ttl, bool) or not isinstance(ttl, int | float) or not 0 < ttl <= MAX_AGE:
+        valid = isinstance(ttl, int | float) and not isinstance(ttl, bool)
+        if not valid or not refetch_interval <= ttl <= MAX_AGE:
+            # Shorter than the refetch interval, a key would lapse with no way to
+            # renew it.
             raise ConfigurationError(
-                f"{provider}: the key cache's ttl must be more than 0 and at most "
+                f"{provider}: the key cache's ttl must be from {refetch_interval:.0f} s to "
                 f"{MAX_AGE:.0f} s (24 hours), got {ttl!r}",
                 provider=provider,
             )
@@ -85,9 +88,13 @@ class KeySet:
     def _reset(self) -> None:
         self._lock = threading.Lock()
         self._flight: Flight[bool] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def _after_fork_in_child(self) -> None:
-        # The parent's flight and lock holders do not exist in the child.
+        # The parent's flight, tasks and lock holders do not exist in the child; a
+        # request it had in flight never lands here, so it does not count.
+        if self._flight is not None and not self._flight.done:
+            self._fetched_at = self._before
         self._reset()
 
     # -- lookups ------------------------------------------------------------------------
@@ -95,30 +102,42 @@ class KeySet:
     def key(self, kid: str) -> Any:
         """The key for ``kid``, fetching the JWKS if needed; ``UnknownKey`` if none."""
         while True:
-            key, flight, lead = self._claim(kid)
+            key, flight, lead = self._claim(kid, None)
             if flight is None:
                 return key
             if lead:
-                flight.thread = threading.current_thread()
-                self._land(flight, self._fetch)
+                self._land(flight)
             else:
                 flight.wait()
 
     async def akey(self, kid: str) -> Any:
-        """The asyncio twin of ``key()``."""
+        """The asyncio twin of ``key()``.
+
+        The request runs in a task of its own: a caller cancelled meanwhile (a client
+        that hung up) neither cancels it for the others nor makes it count for nothing.
+        """
+        loop = asyncio.get_running_loop()
         while True:
-            key, flight, lead = self._claim(kid)
+            key, flight, lead = self._claim(kid, loop)
             if flight is None:
                 return key
             if lead:
-                flight.led_on(asyncio.get_running_loop())
-                await self._aland(flight)
+                task = loop.create_task(self._aland(flight))
+                self._tasks.add(task)  # the loop keeps only a weak reference
+                task.add_done_callback(self._tasks.discard)
+                await asyncio.shield(task)
             else:
                 await flight.wait_async()
 
-    def _claim(self, kid: str) -> tuple[Any, Flight[bool] | None, bool]:
+    def _claim(
+        self, kid: str, loop: asyncio.AbstractEventLoop | None
+    ) -> tuple[Any, Flight[bool] | None, bool]:
         """(key, None, _) if one can be used now, else a flight to lead or to wait for;
-        raises ``UnknownKey`` or the last request's error when no request is allowed."""
+        raises ``UnknownKey`` or the last request's error when no request is allowed.
+
+        The leader is recorded here, under the lock: ``loop`` for an async caller (the
+        request runs there), this thread otherwise; waiters know at once whom to check.
+        """
         with self._lock:
             now = self._monotonic()
             held = self._keys.get(kid)
@@ -130,15 +149,19 @@ class KeySet:
                 self._dropped(self._flight)
             if self._may_fetch(now):
                 self._before, self._fetched_at = self._fetched_at, now
-                self._flight = Flight(
+                flight: Flight[bool] = Flight(
                     provider=self.provider, monotonic=self._monotonic, deadline=now + self._budget
                 )
-                return None, self._flight, True
-            failure = self._failure
-            if failure is not None:
+                if loop is None:
+                    flight.thread = threading.current_thread()
+                else:
+                    flight.led_on(loop)
+                self._flight = flight
+                return None, flight, True
+            if self._failure is not None:
                 if held is not None and now - held[1] < MAX_AGE:
                     return held[0], None, False  # the provider is down: its last keys
-                raise own_copy(failure)
+                raise own_copy(self._failure)
             age = None if self._fetched_at is None else now - self._fetched_at
             raise UnknownKey(kid, age)
 
@@ -149,31 +172,38 @@ class KeySet:
         return now - self._fetched_at >= wait
 
     # -- fetching -----------------------------------------------------------------------
+    #
+    # A request that fails ends its flight with the error, which callers then read
+    # in ``_claim`` (the leader too): each gets its own copy, or a key still young
+    # enough. A request that ends without an outcome (cancelled, interrupted, its
+    # thread or loop gone) is dropped: it does not count against the intervals.
 
-    def _land(self, flight: Flight[bool], fetch: Callable[[], Iterable[Mapping[str, Any]]]) -> None:
+    def _land(self, flight: Flight[bool]) -> None:
         try:
-            members = fetch()
-        except BaseException as exc:
+            members = self._fetch()
+        except Exception as exc:
             self._ended(flight, None, exc)
+            return
+        except BaseException:
+            with self._lock:
+                self._dropped(flight)
             raise
         self._ended(flight, members, None)
 
     async def _aland(self, flight: Flight[bool]) -> None:
         try:
             members = await self._afetch()
-        except asyncio.CancelledError:
-            # Not an outcome: a waiter (or the next caller) asks again.
+        except Exception as exc:
+            self._ended(flight, None, exc)
+            return
+        except BaseException:
             with self._lock:
                 self._dropped(flight)
-            raise
-        except BaseException as exc:
-            self._ended(flight, None, exc)
             raise
         self._ended(flight, members, None)
 
     def _dropped(self, flight: Flight[bool]) -> None:
-        """A request that ended without an outcome (cancelled, its thread or loop gone)
-        does not count against the refetch interval. Called with the lock held."""
+        """Forget ``flight`` as if it had never started. Called with the lock held."""
         if flight is self._flight and not flight.done:
             self._fetched_at = self._before
         flight.abandon()
@@ -182,28 +212,34 @@ class KeySet:
         self,
         flight: Flight[bool],
         members: Iterable[Mapping[str, Any]] | None,
-        error: BaseException | None,
+        error: Exception | None,
     ) -> None:
         with self._lock:
             self.requests += 1
-            if error is not None:
-                self._failure = own_copy(error)  # without the leader's traceback
-            else:
-                assert members is not None
-                self._failure = None
-                listed_at = self._fetched_at if self._fetched_at is not None else self._monotonic()
-                found = 0
-                for member in members:
-                    kid, key = member.get("kid"), self._load(member)
-                    if isinstance(kid, str) and key is not None:
-                        self._keys[kid] = (key, listed_at)
-                        found += 1
-                logger.debug("%s: JWKS fetched, %d usable keys", self.provider, found)
-                # Keys past their time that the provider no longer lists are of no use.
-                now = self._monotonic()
-                for kid in [k for k, (_, at) in self._keys.items() if now - at >= MAX_AGE]:
-                    del self._keys[kid]
+            # A flight given up on (past its deadline) may land after a newer one:
+            # what it brings is older than what the cache holds.
+            if flight is self._flight and not flight.done:
+                self._landed(members, error)
         flight.finish(error is None, error)
+
+    def _landed(self, members: Iterable[Mapping[str, Any]] | None, error: Exception | None) -> None:
+        if error is not None:
+            self._failure = own_copy(error)  # without the leader's traceback
+            return
+        assert members is not None
+        assert self._fetched_at is not None
+        self._failure = None
+        found = 0
+        for member in members:
+            kid, key = member.get("kid"), self._load(member)
+            if isinstance(kid, str) and key is not None:
+                self._keys[kid] = (key, self._fetched_at)
+                found += 1
+        logger.debug("%s: JWKS fetched, %d usable keys", self.provider, found)
+        # Keys not listed for 24 hours are of no use any more.
+        now = self._monotonic()
+        for kid in [k for k, (_, at) in self._keys.items() if now - at >= MAX_AGE]:
+            del self._keys[kid]
 
     def __repr__(self) -> str:
         return f"KeySet(provider={self.provider!r}, keys={len(self._keys)}, ttl={self.ttl})"

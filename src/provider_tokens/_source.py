@@ -18,25 +18,37 @@ import logging
 from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any, ClassVar, TypeVar
 
+import attrs
 import httpx
 
 from ._cache import RENEWAL_BACKOFF, Entry, TokenCache
 from ._clients import C, HttpClients
 from ._clock import Clock, SystemClock
 from ._config import check
+from ._exceptions import TokenError
 from ._fetch import Answer, Call, Exchange, Plan
 from ._http import check_base_url
 from ._provider import Provider
 from ._responses import Issued, Refusal, issued_token
 from ._retry import RetryPolicy
 from ._token import AccessToken
-from .stores._base import TokenStore
+from .stores._base import StoredToken, TokenStore
 from .stores._guard import GuardedStore, store_key
 from .stores._memory import default_store
 
 logger = logging.getLogger("provider_tokens")
 
 S = TypeVar("S", bound="TokenSource")
+
+
+@attrs.frozen
+class Rejected:
+    """A new token refused by ``_verified`` with ``error``. ``keep``, if given, is
+    stored as already due (``_due``): a rotated refresh token it carries is spent
+    for the one sent, and the next renewal, here or in another process, needs it."""
+
+    error: TokenError
+    keep: AccessToken | None = None
 
 
 class TokenSource(httpx.Auth):
@@ -141,9 +153,9 @@ class TokenSource(httpx.Auth):
     def _stored(self, token: AccessToken) -> None:
         """Called under the cache's lock with each token that becomes current."""
 
-    def _verified(self, plan: Plan, token: AccessToken) -> AccessToken:
+    def _verified(self, plan: Plan, token: AccessToken) -> AccessToken | Rejected:
         """A new token, checked before it is cached or shared: what the provider
-        signed in it (GMO Aozora's ID token). Raising here keeps it out of both."""
+        signed in it (GMO Aozora's ID token). ``Rejected`` keeps it out of both."""
         return token
 
     def _header_value(self, token: AccessToken) -> str:
@@ -328,18 +340,37 @@ class TokenSource(httpx.Auth):
 
     def _fetch(self, plan: Plan) -> Entry:
         answer = self._exchange.fetch(plan, self._request(plan), lambda p: self._read(plan, p))
-        return self._entry(plan, answer)
+        entry = self._entry(plan, answer)
+        if isinstance(entry, Rejected):
+            if entry.keep is not None:
+                self._shared.put(self._due(entry.keep))
+            raise entry.error
+        return entry
 
     async def _afetch(self, plan: Plan) -> Entry:
         call = self._request(plan)
         answer = await self._exchange.afetch(plan, call, lambda p: self._read(plan, p))
-        return self._entry(plan, answer)
+        entry = self._entry(plan, answer)
+        if isinstance(entry, Rejected):
+            if entry.keep is not None:
+                await self._shared.aput(self._due(entry.keep))
+            raise entry.error
+        return entry
 
-    def _entry(self, plan: Plan, answer: Answer[Issued]) -> Entry:
+    def _due(self, token: AccessToken) -> StoredToken:
+        """``token`` as a store record already due for renewal: only what it carries
+        (a rotated refresh token) is of use, to whoever renews next."""
+        now = self._clock.now()
+        return StoredToken(attrs.evolve(token, expires_at=now), issued_at=now, valid_until=now)
+
+    def _entry(self, plan: Plan, answer: Answer[Issued]) -> Entry | Rejected:
         token, lifetime = issued_token(
             self.provider, answer.value, sent_wall=answer.sent_wall, now=self._clock.now
         )
-        token = self._verified(plan, token)
+        checked = self._verified(plan, token)
+        if isinstance(checked, Rejected):
+            return checked
+        token = checked
         ttl = lifetime or self._default_ttl
         logger.debug("%s: new token, lifetime %.0f s", self.provider, ttl)
         return self._cache.issued(

@@ -105,6 +105,22 @@ def check_entry_points() -> None:
     assert result.stdout.startswith("usage: provider-tokens"), result.stdout
 
 
+def check_without_the_jwt_extra() -> None:
+    """The wheel's own dependencies leave out PyJWT: verifying says which extra to install."""
+    assert importlib.util.find_spec("jwt") is None, "PyJWT is installed without the extra"
+    from provider_tokens import ConfigurationError, MoneyKit
+
+    with FakeProviders() as fake, MoneyKit(**fake.credentials("moneykit")) as mk:
+        assert mk.jwks().keys, "the fake's JWKS is empty"
+        try:
+            mk.verify_webhook(b"{}", "a.b.c")
+        except ConfigurationError as error:
+            assert "provider-tokens[jwt]" in str(error), error
+        else:
+            raise AssertionError("verify_webhook ran without PyJWT")
+    print("  without [jwt]: verify_webhook names the extra")
+
+
 def summary_outcomes(stdout: str) -> dict[str, int]:
     """Outcome counts in pytest's last line (``== 1 failed, 2 passed in 0.12s ==``)."""
     lines = stdout.strip().splitlines()
@@ -144,6 +160,7 @@ def main() -> None:
     check_imports()
     check_tokens()
     check_entry_points()
+    check_without_the_jwt_extra()
     check_user_suite()
     print(f"smoke: provider-tokens {provider_tokens.__version__} OK ({len(PROVIDERS)} providers)")
 

@@ -14,6 +14,7 @@ import hmac
 import json
 import logging
 import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,6 +22,7 @@ import jwt
 import pytest
 
 from provider_tokens import ConfigurationError, GmoAozora, IdTokenError, NoRefreshTokenError
+from provider_tokens.stores import FileStore
 from provider_tokens.testing import FakeProviders, ManualClock
 
 from conftest import MockProvider, reply
@@ -202,15 +204,27 @@ def test_a_refresh_verifies_its_id_token_without_a_nonce(clock: ManualClock) -> 
         assert aozora.token().id_claims is not None
 
 
-def test_a_refresh_whose_id_token_fails_keeps_the_new_refresh_token(clock: ManualClock) -> None:
-    bad = answer(id_token(clock, aud="another-client"), refresh_token="rt-2")
-    mock = MockProvider(bad, answer(None, refresh_token="rt-3"))
-    with source(mock, clock, refresh_token="rt-1") as aozora:
+@pytest.mark.parametrize("store", ["private", "file"])
+def test_a_refresh_whose_id_token_fails_keeps_the_new_refresh_token(
+    clock: ManualClock, store: str, tmp_path: Path
+) -> None:
+    good = answer(id_token(clock, nonce=None), refresh_token="rt-2")
+    bad = answer(id_token(clock, nonce=None, aud="another-client"), refresh_token="rt-3")
+    mock = MockProvider(good, bad, answer(None, refresh_token="rt-4"))
+    options: dict[str, Any] = {"store": FileStore(tmp_path)} if store == "file" else {}
+    with source(mock, clock, refresh_token="rt-1", **options) as aozora:
+        aozora.token()  # rt-1 -> rt-2, kept in the store
+        clock.advance(3600)
         with pytest.raises(IdTokenError):
-            aozora.token()
-        aozora.token()  # the rotated refresh token, not the spent one
-    assert mock.form(0)["refresh_token"] == "rt-1"
-    assert mock.form(1)["refresh_token"] == "rt-2"
+            aozora.token()  # rt-2 -> rt-3, its ID token refused
+        if store == "private":
+            aozora.token()  # renews with rt-3
+    if store == "file":
+        # Another process on the same store renews with rt-3, not the spent rt-2.
+        with source(mock, clock, **options) as other:
+            other.token()
+    sent = [mock.form(i)["refresh_token"] for i in range(len(mock.requests))]
+    assert sent[:3] == ["rt-1", "rt-2", "rt-3"]
 
 
 def test_without_the_extra_a_nonce_is_refused_before_the_code_is_spent(
@@ -257,3 +271,44 @@ def test_an_id_token_of_the_fake_expires_with_its_clock() -> None:
             clock.advance(600 + 61)
             # The refresh's ID token is new: verified without a nonce, and valid.
             assert aozora.token().id_claims is not None
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 10**400])
+def test_times_that_are_no_finite_number_are_refused(clock: ManualClock, value: Any) -> None:
+    assert refused(MockProvider(), clock, id_token(clock, exp=value)) == "claims"
+    assert refused(mock := MockProvider(), clock, id_token(clock, iat=value)) == "claims"
+    assert mock.requests  # the code was sent: the check is on the answer
+
+
+def test_a_nonce_claim_that_cannot_be_encoded_is_a_nonce_mismatch(clock: ManualClock) -> None:
+    assert refused(MockProvider(), clock, id_token(clock, nonce="\ud800")) == "nonce"
+
+
+@pytest.mark.parametrize("nonce", ["\ud800", "naïve", "tab\t", "line\n"])
+def test_a_nonce_that_is_no_printable_ascii_is_refused_before_the_code_is_sent(
+    clock: ManualClock, nonce: str
+) -> None:
+    mock = MockProvider(answer(id_token(clock)))
+    with source(mock, clock) as aozora, pytest.raises(ConfigurationError, match="nonce"):
+        aozora.exchange_code("code-1", nonce=nonce)
+    assert mock.requests == []
+
+
+def test_an_authorized_party_other_than_this_client_is_refused(clock: ManualClock) -> None:
+    token = id_token(clock, aud=[CLIENT_ID, "another-client"], azp="another-client")
+    assert refused(MockProvider(), clock, token) == "audience"
+    mock = MockProvider(answer(id_token(clock, aud=[CLIENT_ID, "other"], azp=CLIENT_ID)))
+    with source(mock, clock) as aozora:
+        assert aozora.exchange_code("code-1", nonce=NONCE).id_claims is not None
+
+
+def test_id_claims_pickle_and_copy_with_the_token(clock: ManualClock) -> None:
+    import copy
+    import pickle
+
+    mock = MockProvider(answer(id_token(clock)))
+    with source(mock, clock) as aozora:
+        token = aozora.exchange_code("code-1", nonce=NONCE)
+    for copied in (pickle.loads(pickle.dumps(token)), copy.deepcopy(token), copy.copy(token)):
+        assert copied.id_claims == token.id_claims
+    assert json.loads(json.dumps(token.id_claims)) == dict(token.id_claims or {})

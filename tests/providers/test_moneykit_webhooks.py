@@ -67,7 +67,7 @@ class Signer:
 
     def sign(self, body: bytes = BODY, *, kid: str, iat: float | None = None, **claims: Any) -> str:
         payload = {
-            "iat": int(self.clock.time() if iat is None else iat),
+            "iat": int(self.clock.time()) if iat is None else iat,
             "request_body_sha256": hashlib.sha256(body).hexdigest(),
             **claims,
         }
@@ -453,3 +453,66 @@ def test_a_webhook_the_fake_signed_long_ago_is_stale() -> None:
             with pytest.raises(WebhookVerificationError) as caught:
                 source.verify_webhook(body, token)
     assert caught.value.reason == "stale"
+
+
+@pytest.mark.parametrize("iat", [float("nan"), float("inf"), -float("inf"), 10**400])
+def test_times_that_are_no_finite_number_are_refused(signer: Signer, iat: Any) -> None:
+    kid = signer.new_key()
+    with signer.source() as source:
+        assert reason(source, signer.sign(kid=kid, iat=iat)) == "claims"
+        now = signer.clock.time()
+        assert reason(source, signer.sign(kid=kid, iat=now, exp=iat)) == "claims"
+
+
+@pytest.mark.parametrize("signed", ["\ud800" * 64, "ab" * 31 + "é", "A" * 64, "0" * 63])
+def test_a_hash_claim_that_is_no_sha256_is_a_mismatch(signer: Signer, signed: str) -> None:
+    kid = signer.new_key()
+    with signer.source() as source:
+        assert reason(source, signer.sign(kid=kid, request_body_sha256=signed)) == "body"
+
+
+def test_the_hash_claim_may_be_upper_case(signer: Signer) -> None:
+    kid = signer.new_key()
+    upper = hashlib.sha256(BODY).hexdigest().upper()
+    with signer.source() as source:
+        assert source.verify_webhook(BODY, signer.sign(kid=kid, request_body_sha256=upper))
+
+
+def test_jwks_members_that_are_no_public_p256_signing_key_are_not_used(signer: Signer) -> None:
+    kid = signer.new_key()
+    jwks = signer.jwks
+    private_value = signer.private[kid].private_numbers().private_value
+    d = b64(private_value.to_bytes(32, "big"))
+    variants = {
+        "with a private key": {"d": d},
+        "for encryption": {"use": "enc"},
+        "for another algorithm": {"alg": "ES384"},
+        "on another curve": {"crv": "P-384"},
+        "an RSA key": {"kty": "RSA"},
+        "a point off the curve": {"y": b64(b"\x00" * 32)},
+    }
+    for name, change in variants.items():
+
+        def changed(change: dict[str, str] = change) -> dict[str, Any]:
+            return {"keys": [{**member, **change} for member in jwks()["keys"]]}
+
+        signer.jwks = changed  # type: ignore[method-assign]
+        with signer.source() as source:
+            assert reason(source, signer.sign(kid=kid)) == "unknown_key", name
+
+
+def test_the_claims_are_read_only_and_travel_like_a_dict(signer: Signer) -> None:
+    kid = signer.new_key()
+    with signer.source() as source:
+        claims = source.verify_webhook(BODY, signer.sign(kid=kid))
+    with pytest.raises(TypeError):
+        claims["request_body_sha256"] = "0" * 64  # type: ignore[index]
+    assert pickle.loads(pickle.dumps(claims)) == claims
+    assert json.loads(json.dumps(claims)) == dict(claims)
+
+
+def test_a_memoryview_body_is_a_configuration_error(signer: Signer) -> None:
+    kid = signer.new_key()
+    view = memoryview(BODY)[::2]  # not contiguous
+    with signer.source() as source, pytest.raises(ConfigurationError, match="bytes"):
+        source.verify_webhook(view, signer.sign(kid=kid))  # type: ignore[arg-type]

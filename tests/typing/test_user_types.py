@@ -104,4 +104,4 @@ def test_the_user_script_runs_against_the_fake() -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.splitlines() == ["FAKE MoneyKit app", "4"]
+    assert result.stdout.splitlines() == ["FAKE MoneyKit app", "4", "FAKE-aozora-user-0001"]

@@ -2,10 +2,14 @@
 
 Each source is built from the fake's typed credentials, gives a token, and hands
 out its generated ``AuthenticatedClient`` (``api_client()``); MoneyKit's, the one
-provider here with a resource operation, calls introspection through it.
+provider here with a resource operation, calls introspection through it. A webhook
+the fake signed is verified, and a GMO Aozora code exchanged with its nonce.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import provider_tokens.moneykit
 from provider_tokens import AccessToken, GmoAozora, GmoPayment, Melio, MoneyKit, Smscx
@@ -26,7 +30,21 @@ def moneykit(fake: FakeProviders) -> str:
         assert isinstance(answer, AppClientResponse), answer
         assert fake.is_valid_token("moneykit", token.access_token)
         app_name: str = answer.app.app_name
+        token_, body = fake.moneykit_webhook({"webhook_event": "link.state_changed"})
+        claims: Mapping[str, Any] = source.verify_webhook_request(
+            {MoneyKit.webhook_header: token_}, body
+        )
+        assert claims["request_body_sha256"]
         return app_name
+
+
+def aozora_login(fake: FakeProviders) -> str:
+    with GmoAozora(**fake.credentials("gmo_aozora")) as aozora:
+        code = fake.authorization_code("openid private:account", nonce="n-1")
+        claims = aozora.exchange_code(code, nonce="n-1").id_claims
+        assert claims is not None
+        subject: str = claims["sub"]
+        return subject
 
 
 def others(fake: FakeProviders) -> list[str]:
@@ -57,6 +75,7 @@ def main() -> None:
     with FakeProviders() as fake:
         print(moneykit(fake))
         print(len(others(fake)))
+        print(aozora_login(fake))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ both are accepted; an issuer given by the caller is matched exactly.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Mapping
 from typing import Any
 
@@ -54,19 +53,22 @@ class IdTokenRules:
         issuer = checks.string(claims, "iss")
         if issuer not in self.issuers:
             checks.fail("issuer", f"was issued by {issuer[:80]!r}, not {self.issuers[0]!r}")
-        if not _for(claims.get("aud"), self.client_id):
-            checks.fail("audience", "was issued to another client (aud)")
+        if not _for(claims.get("aud"), claims.get("azp"), self.client_id):
+            checks.fail("audience", "was issued to another client (aud, azp)")
         checks.expiry(claims, now, leeway=LEEWAY, required=True)
         checks.issued_at(claims, now, leeway=LEEWAY, max_age=None)
         if nonce is not None:
             sent = claims.get("nonce")
-            if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), nonce.encode()):
+            if not isinstance(sent, str) or not checks.same(sent, nonce):
                 checks.fail("nonce", "nonce is not the one sent with the authorization request")
         return frozen(claims)
 
 
-def _for(audience: object, client_id: str) -> bool:
-    # OpenID Connect Core §3.1.3.7: aud is the client_id, or a list that holds it.
+def _for(audience: object, party: object, client_id: str) -> bool:
+    # OpenID Connect Core §3.1.3.7: aud is the client_id, or a list that holds it;
+    # an authorized party (azp), if named, is this client.
+    if party is not None and party != client_id:
+        return False
     if isinstance(audience, str):
         return audience == client_id
     return isinstance(audience, list) and client_id in audience

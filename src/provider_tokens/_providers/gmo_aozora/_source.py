@@ -22,7 +22,7 @@ from ..._fetch import Call, Plan
 from ..._http import basic_auth
 from ..._jws import EXTRA, has_jose, jose
 from ..._responses import Issued, Refusal, given
-from ..._source import TokenSource
+from ..._source import Rejected, TokenSource
 from ..._token import AccessToken
 from ...gmo_aozora import AuthenticatedClient
 from ...gmo_aozora.api.authorization import authorization
@@ -154,6 +154,14 @@ class GmoAozora(TokenSource):
         params = {"code": code}
         if nonce is not None:
             require(self.provider, nonce=nonce)
+            if not nonce.isprintable() or not nonce.isascii():
+                # RFC 6749 §A.5-style: sent in a URL and signed back; refuse it before
+                # the code is spent rather than fail to compare it after.
+                raise ConfigurationError(
+                    f"{self.provider}: nonce must be printable ASCII (e.g. "
+                    "secrets.token_urlsafe())",
+                    provider=self.provider,
+                )
             jose(self.provider)  # without the extra, refuse before the code is spent
             params["nonce"] = nonce
         return Plan("authorization_code", params, spends_grant=True)
@@ -171,29 +179,32 @@ class GmoAozora(TokenSource):
         if token.refresh_token:
             self._refresh_token = token.refresh_token
 
-    def _verified(self, plan: Plan, token: AccessToken) -> AccessToken:
+    def _verified(self, plan: Plan, token: AccessToken) -> AccessToken | Rejected:
         id_token, nonce = token.raw.get("id_token"), plan.params.get("nonce")
         if id_token is None:
-            if nonce is not None:
-                raise IdTokenError(
+            if nonce is None:
+                return token
+            return Rejected(
+                IdTokenError(
                     f"{self.provider}: the answer has no id_token, though a nonce was given "
                     "(ask for OpenID Connect scopes, e.g. openid)",
                     provider=self.provider,
                     reason="missing",
                 )
-            return token
+            )
         if nonce is None and not has_jose():
             logger.warning("%s: the answer's ID token is not verified: %s", self.provider, EXTRA)
             return token
         try:
             claims = self._id_rules.verify(id_token, nonce=nonce, now=self._clock.now())
-        except IdTokenError:
-            if plan.grant == "refresh_token" and token.refresh_token:
-                # The refresh token sent is spent: keep the new one, or the user must
-                # authorize again once the ID token's settings are fixed.
-                self._refresh_token = token.refresh_token
-            raise
-        return attrs.evolve(token, id_claims=claims)
+        except IdTokenError as error:
+            failure = error
+        else:
+            return attrs.evolve(token, id_claims=claims)
+        # A refresh spent the refresh token it sent: keep the new one for the next
+        # renewal (a code exchange keeps nothing: its tokens may be another login's).
+        rotated = plan.grant == "refresh_token" and bool(token.refresh_token)
+        return Rejected(failure, keep=token if rotated else None)
 
     def _body(self, plan: Plan) -> TokenRequest:
         grant = TokenRequestGrantType(plan.grant)
