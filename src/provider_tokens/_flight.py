@@ -123,8 +123,8 @@ class Flight(Generic[T]):
                 return  # a task of the same loop: an ordinary waiter
             raise BlockingCallError(
                 f"{self._provider}: a sync call on the event loop while an async call "
-                "(atoken(), averify_webhook()...) is fetching on it; use the async twin "
-                "(`await atoken()`, httpx.AsyncClient) in async code",
+                "(atoken(), averify_webhook()...) is fetching on it; use `await atoken()` "
+                "(or the call's other a-twin, and httpx.AsyncClient) in async code",
                 provider=self._provider,
             )
         raise BlockingCallError(
