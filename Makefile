@@ -27,11 +27,15 @@ $(PRISM): tools/prism/package.json tools/prism/package-lock.json
 
 prism: $(PRISM)
 
-# A real redis-server for the RedisStore tests (Debian's package).
+# A real redis-server for the RedisStore tests, and redis-cli for the Redis Cluster
+# tests' `redis-cli --cluster create` (Debian's packages).
 redis-server:
 	@command -v redis-server >/dev/null 2>&1 || { \
 		echo "installing redis-server (Debian)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+	@command -v redis-cli >/dev/null 2>&1 || { \
+		echo "installing redis-tools (Debian)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-tools >/dev/null; }
 
 generate: $(STAMP)
 	$(BIN)/python scripts/generate.py

@@ -29,6 +29,8 @@ FIXED = "fixed header"
 OURS = "provider-tokens"
 AUTHLIB = "Authlib"
 HTTPX_AUTH = "httpx-auth"
+# The cold start's floor: a token known beforehand.
+FIXED_TOKEN = "fixed-token-known-beforehand"
 
 CLIENT_ID = CREDENTIALS["moneykit"]["client_id"]
 CLIENT_SECRET = CREDENTIALS["moneykit"]["client_secret"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import statistics
 import subprocess
@@ -283,7 +284,28 @@ def _cold_contenders(resource_url: str) -> list[ColdStart]:
 
         return (lambda: _aflow_header(auth, resource_url)), close
 
+    def fixed_sync(base: str) -> tuple[Callable[[], str], Callable[[], None]]:
+        return (lambda: c.FIXED_TOKEN), lambda: None
+
+    async def fixed_async(
+        base: str,
+    ) -> tuple[Callable[[], Awaitable[str]], Callable[[], Awaitable[None]]]:
+        async def ask() -> str:
+            return c.FIXED_TOKEN
+
+        async def close() -> None:
+            return None
+
+        return ask, close
+
     return [
+        ColdStart(
+            c.FIXED,
+            "a token known beforehand (no request): the callers' and the event loop's own "
+            "cost, the floor for the others",
+            fixed_sync,
+            fixed_async,
+        ),
         ColdStart(
             c.OURS,
             "token() / await atoken(); the source builds its httpx client on first use",
@@ -446,16 +468,28 @@ def cold_start(
 # -- 4: one token fetch ------------------------------------------------------------------
 
 
+RAW_POST = "raw httpx.Client.post"
+RAW_APOST = "raw httpx.AsyncClient.post"
+
+
 def single_fetch(
     servers: Servers, per_round: int, warmups: int, repetitions: int
 ) -> dict[str, Any]:
+    """One token fetch on an empty cache against a raw POST of the same form, sync and
+    async, alternating call by call on warm keep-alive clients."""
     base = servers.base_url("moneykit")
     url = c.token_url(base)
-    source = c.our_source(base)
-    raw = httpx.Client()
     form = {"grant_type": "client_credentials"}
     # The headers our MoneyKit request carries besides the form and Basic credentials.
     headers = {"MoneyKit-Version": "2023-02-18"}
+    auth = (c.CLIENT_ID, c.CLIENT_SECRET)
+
+    def checked(response: httpx.Response) -> None:
+        if response.status_code != 201 or not response.json()["access_token"]:
+            raise RuntimeError(f"raw token request answered {response.status_code}")
+
+    source = c.our_source(base)
+    raw = httpx.Client()
 
     def ours() -> float:
         source.invalidate()  # an empty cache, in memory and in the store
@@ -465,39 +499,95 @@ def single_fetch(
 
     def plain() -> float:
         started = time.perf_counter()
-        response = raw.post(url, data=form, auth=(c.CLIENT_ID, c.CLIENT_SECRET), headers=headers)
-        token = response.json()["access_token"]
+        response = raw.post(url, data=form, auth=auth, headers=headers)
+        response.json()
         elapsed = time.perf_counter() - started
-        if response.status_code != 201 or not token:
-            raise RuntimeError(f"raw token request answered {response.status_code}")
+        checked(response)
         return elapsed
 
     rounds = Rounds(warmups, repetitions)
-    pairs = [(c.OURS, ours), ("raw httpx.Client.post", plain)]
+    try:
+        _fetch_rounds(rounds, per_round, [(c.OURS, ours), (RAW_POST, plain)])
+    finally:
+        source.close()
+        raw.close()
+
+    arounds = Rounds(warmups, repetitions)
+    asyncio.run(_async_fetch(base, arounds, per_round, headers, checked))
+    return {
+        "fetches_per_round": per_round,
+        "latency_ms": {k: 1e3 * rounds.median(k) for k in rounds.samples},
+        "ratio": rounds.ratio(c.OURS, RAW_POST),
+        "async_latency_ms": {k: 1e3 * arounds.median(k) for k in arounds.samples},
+        "async_ratio": arounds.ratio(ASYNC_OURS, RAW_APOST),
+        "samples": rounds.samples,
+        "async_samples": arounds.samples,
+    }
+
+
+async def _async_fetch(
+    base: str,
+    rounds: Rounds,
+    per_round: int,
+    headers: dict[str, str],
+    checked: Callable[[httpx.Response], None],
+) -> None:
+    """``single_fetch``'s asyncio half: ``await atoken()`` against ``AsyncClient.post``."""
+    source = c.our_source(base)
+    raw = httpx.AsyncClient()
+    url, form = c.token_url(base), {"grant_type": "client_credentials"}
+
+    async def ours() -> float:
+        await source.ainvalidate()
+        started = time.perf_counter()
+        await source.atoken()
+        return time.perf_counter() - started
+
+    async def plain() -> float:
+        started = time.perf_counter()
+        response = await raw.post(
+            url, data=form, auth=(c.CLIENT_ID, c.CLIENT_SECRET), headers=headers
+        )
+        response.json()
+        elapsed = time.perf_counter() - started
+        checked(response)
+        return elapsed
+
+    pairs = [(ASYNC_OURS, ours), (RAW_APOST, plain)]
     try:
         for i, kept in rounds.indices():
             latencies: dict[str, list[float]] = {name: [] for name, _ in pairs}
             for k in range(per_round):
                 for name, fn in rotated(pairs, i + k):  # alternate who goes first
-                    latencies[name].append(fn())
+                    latencies[name].append(await fn())
             if kept:
                 for name, values in latencies.items():
                     rounds.add(name, median(values))
     finally:
-        source.close()
-        raw.close()
-    names = list(rounds.samples)
-    return {
-        "fetches_per_round": per_round,
-        "latency_ms": {k: 1e3 * rounds.median(k) for k in names},
-        "ratio": rounds.ratio(c.OURS, "raw httpx.Client.post"),
-        "samples": rounds.samples,
-    }
+        await source.aclose()
+        await raw.aclose()
+
+
+ASYNC_OURS = f"{c.OURS} (atoken)"
+
+
+def _fetch_rounds(
+    rounds: Rounds, per_round: int, pairs: list[tuple[str, Callable[[], float]]]
+) -> None:
+    for i, kept in rounds.indices():
+        latencies: dict[str, list[float]] = {name: [] for name, _ in pairs}
+        for k in range(per_round):
+            for name, fn in rotated(pairs, i + k):  # alternate who goes first
+                latencies[name].append(fn())
+        if kept:
+            for name, values in latencies.items():
+                rounds.add(name, median(values))
 
 
 # -- 5: a fleet of processes ---------------------------------------------------------------
 
-# The same worker the fleet tests run (threads by default).
+# The same worker the fleet tests run, its callers threads or asyncio tasks.
+FLEET_MODES = ("threads", "asyncio")
 WORKER = Path(__file__).resolve().parent.parent / "tests" / "stores" / "fleet_worker.py"
 
 
@@ -565,8 +655,10 @@ def fleet(
             redis_url = stack.enter_context(redis_server(redis_binary))
             stores["RedisStore"] = {"store": "redis", "url": redis_url}
         else:
-            rows["RedisStore"] = {"skipped": "redis-server is not installed"}
-        for name, extra in stores.items():
+            for mode in FLEET_MODES:
+                rows[f"RedisStore, {mode}"] = {"skipped": "redis-server is not installed"}
+        for (store_name, extra), mode in itertools.product(stores.items(), FLEET_MODES):
+            name = f"{store_name}, {mode}"
             trials = []
             for i in range(warmups + repetitions):
                 servers.reset()
@@ -576,13 +668,14 @@ def fleet(
                     "credentials": {"client_id": c.CLIENT_ID, "client_secret": c.CLIENT_SECRET},
                     "base_url": base,
                     "callers": callers,
-                    "mode": "threads",
+                    "mode": mode,
                     **extra,
                 }
+                cold = f"{mode}-{i}"  # a cold store each time
                 if extra["store"] == "file":
-                    config["path"] = str(Path(tmp) / f"tokens-{i}")  # a cold store each time
+                    config["path"] = str(Path(tmp) / f"tokens-{cold}")
                 elif extra["store"] == "redis":
-                    config["prefix"] = f"bench-{i}:"
+                    config["prefix"] = f"bench-{cold}:"
                 seconds, calls, distinct = _fleet_once(config, processes)
                 if calls != processes * callers:
                     raise RuntimeError(f"{name}: {calls} calls answered, not {processes * callers}")
@@ -643,7 +736,8 @@ def _peak_kib(code: str) -> int:
     return int(proc.stdout.split()[-1])
 
 
-IMPORTS = ["pass", "import httpx", "import provider_tokens", "from provider_tokens import MoneyKit"]
+USER_IMPORT = "from provider_tokens import MoneyKit"
+IMPORTS = ["pass", "import httpx", "import provider_tokens", USER_IMPORT]
 BASELINE = "import httpx"
 
 

@@ -152,8 +152,8 @@ def _summary(results: dict[str, Any]) -> list[str]:
                 "fixed `Authorization` header",
                 _n(hot["throughput"][c.FIXED]),
                 _ratio_cell(ratio, hot["ratio_to_fixed_p25_p75"][c.OURS]),
-                "≥ 0.95",
-                _met(ratio >= 0.95),
+                "≥ 0.97",
+                _met(ratio >= 0.97),
             ]
         )
     for kind, hot in (("Client", hs), ("AsyncClient", ha)):
@@ -176,39 +176,46 @@ def _summary(results: dict[str, Any]) -> list[str]:
                     _met(ratio >= 1.0),
                 ]
             )
+    rows += _cold_rows(results)
     if "single_fetch" in results:
         sf = results["single_fetch"]
-        rows.append(
-            [
-                "4",
-                "one token fetch, empty cache (ms)",
-                _n(sf["latency_ms"][c.OURS], 3),
-                "raw `httpx.Client.post`, same form",
-                _n(sf["latency_ms"]["raw httpx.Client.post"], 3),
-                f"{sf['ratio']:.3f}",
-                "≤ 1.10",
-                _met(sf["ratio"] <= 1.10),
-            ]
-        )
-    if "imports" in results:
-        im = results["imports"]
-        key = "import provider_tokens"
-        for what, unit, ratios in (
-            ("wall time (ms)", "wall_ms", im["ratio_wall"]),
-            ("peak memory (MiB)", "peak_rss_mib", im["ratio_memory"]),
+        for how, theirs, latency, ratio in (
+            ("`token()`", items.RAW_POST, sf["latency_ms"], sf["ratio"]),
+            ("`await atoken()`", items.RAW_APOST, sf["async_latency_ms"], sf["async_ratio"]),
         ):
+            ours = next(k for k in latency if k != theirs)
             rows.append(
                 [
-                    "6",
-                    f'`python -c "import provider_tokens"`, {what}',
-                    _n(im[unit][key], 1),
-                    '`python -c "import httpx"`',
-                    _n(im[unit]["import httpx"], 1),
-                    f"{ratios[key]:.3f}",
-                    "≤ 1.3",
-                    _met(ratios[key] <= 1.3),
+                    "4",
+                    f"one token fetch, empty cache, {how} (ms)",
+                    _n(latency[ours], 3),
+                    f"raw `{theirs.removeprefix('raw ')}`, same form",
+                    _n(latency[theirs], 3),
+                    f"{ratio:.3f}",
+                    "≤ 1.05",
+                    _met(ratio <= 1.05),
                 ]
             )
+    rows += _fleet_rows(results)
+    if "imports" in results:
+        im = results["imports"]
+        for key, target in (("import provider_tokens", 1.3), (items.USER_IMPORT, 1.2)):
+            for what, unit, ratios in (
+                ("wall time (ms)", "wall_ms", im["ratio_wall"]),
+                ("peak memory (MiB)", "peak_rss_mib", im["ratio_memory"]),
+            ):
+                rows.append(
+                    [
+                        "6",
+                        f'`python -c "{key}"`, {what}',
+                        _n(im[unit][key], 1),
+                        '`python -c "import httpx"`',
+                        _n(im[unit]["import httpx"], 1),
+                        f"{ratios[key]:.3f}",
+                        f"≤ {target}",
+                        _met(ratios[key] <= target),
+                    ]
+                )
     if "regeneration" in results:
         rg = results["regeneration"]
         rows.append(
@@ -239,6 +246,76 @@ def _summary(results: dict[str, Any]) -> list[str]:
         )
     )
     return out
+
+
+def _cold_rows(results: dict[str, Any]) -> list[list[str]]:
+    """Item 3's targets: the source with its own client has every caller served within
+    10 ms of the endpoint's latency, and stalls its loop at most 2 ms more than the
+    fixed-header floor does."""
+    if "cold_start" not in results:
+        return []
+    cs = results["cold_start"]
+    ours, floor = cs["contenders"][c.OURS], cs["contenders"][c.FIXED]
+    delay_ms = 1e3 * cs["endpoint_delay"]
+    rows = []
+    for mode, callers in (("threads", cs["threads"]), ("asyncio", cs["tasks"])):
+        seconds = ours[f"{mode}_seconds"]
+        unit = "threads" if mode == "threads" else "tasks"
+        rows.append(
+            [
+                "3",
+                f"cold start, {callers} {unit}, own client: time until all have a token (ms)",
+                _n(1e3 * seconds, 1),
+                "the endpoint's latency",
+                _n(delay_ms, 0),
+                f"+{1e3 * seconds - delay_ms:.1f} ms",
+                "≤ +10 ms",
+                _met(1e3 * seconds - delay_ms <= 10),
+            ]
+        )
+    stall, floor_stall = ours["asyncio_longest_loop_stall"], floor["asyncio_longest_loop_stall"]
+    rows.append(
+        [
+            "3",
+            f"cold start, {cs['tasks']} tasks: longest event-loop stall (ms)",
+            _n(1e3 * stall, 1),
+            "fixed header, same tasks",
+            _n(1e3 * floor_stall, 1),
+            f"{1e3 * (stall - floor_stall):+.1f} ms",
+            "≤ +2 ms",
+            _met(stall - floor_stall <= 0.002),
+        ]
+    )
+    return rows
+
+
+def _fleet_rows(results: dict[str, Any]) -> list[list[str]]:
+    """Item 5's targets: every process has its token within 1.2 times the endpoint's
+    latency, with exactly one token request."""
+    if "fleet" not in results:
+        return []
+    fl = results["fleet"]
+    delay = fl["endpoint_delay"]
+    rows = []
+    for name, row in fl["stores"].items():
+        # MemoryStore is one process's: a fleet on it fetches once per process.
+        if "skipped" in row or name.startswith("MemoryStore"):
+            continue
+        ratio = row["seconds"] / delay
+        one = row["token_requests_range"] == [1, 1]
+        rows.append(
+            [
+                "5",
+                f"fleet, `{name}`: every process has its token (ms; token requests)",
+                f"{_n(1e3 * row['seconds'], 0)} ({_n(row['token_requests'])})",
+                "the endpoint's latency",
+                _n(1e3 * delay, 0),
+                f"{ratio:.2f}",
+                "≤ 1.2, 1 request",
+                _met(ratio <= 1.2 and one),
+            ]
+        )
+    return rows
 
 
 def _ratio_cell(value: float, spread: list[float]) -> str:
@@ -371,7 +448,8 @@ def _fleet_table(results: dict[str, Any]) -> list[str]:
             )
         out += [
             "",
-            f"5 · Fleet: {fl['processes']} processes {TIMES} {fl['callers_per_process']} threads, "
+            f"5 · Fleet: {fl['processes']} processes {TIMES} {fl['callers_per_process']} threads "
+            "or asyncio tasks, "
             f"cold store, token endpoint answering after {1e3 * fl['endpoint_delay']:.0f} ms "
             "(medians):",
             "",
@@ -458,10 +536,11 @@ def render_config(results: dict[str, Any]) -> str:
         f"{cfg['cold_repetitions']}",
         f"- one fetch (4): `invalidate()` then `token()` vs `httpx.Client.post` + `.json()` "
         f"of the same form, headers and Basic credentials on a warm keep-alive client, "
-        f"alternating; {cfg['fetch_per_round']} of each per round, "
+        f"alternating, then the same with `ainvalidate()`/`atoken()` and "
+        f"`httpx.AsyncClient.post`; {cfg['fetch_per_round']} of each per round, "
         f"{cfg['fetch_warmups']} warm-up round(s), {cfg['fetch_repetitions']} rounds",
-        f"- fleet (5): {cfg['fleet_processes']} processes {TIMES} {cfg['fleet_callers']} threads "
-        f"(`tests/stores/fleet_worker.py`), token endpoint delayed "
+        f"- fleet (5): {cfg['fleet_processes']} processes {TIMES} {cfg['fleet_callers']} threads, "
+        "then as many asyncio tasks (`tests/stores/fleet_worker.py`), token endpoint delayed "
         f"{cfg['fleet_endpoint_delay']} s so that all ask at once; "
         f"{cfg['fleet_warmups']} warm-up, {cfg['fleet_repetitions']} measured per store",
         f"- imports (6): {cfg['import_warmups']} warm-up rounds, {cfg['import_repetitions']} "

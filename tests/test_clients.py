@@ -175,3 +175,41 @@ def test_clients_of_loops_closed_by_hand_are_not_kept(fake: FakeProviders) -> No
         del loop
     gc.collect()
     assert len(clients._own_async) <= 1  # the last one, until another loop comes
+
+
+def _tls_context(client: httpx.Client | httpx.AsyncClient) -> object:
+    # httpx's transport -> httpcore's pool -> the SSLContext its connections use.
+    transport: Any = client._transport
+    return transport._pool._ssl_context
+
+
+def test_clients_of_our_own_share_one_tls_context(
+    fake: FakeProviders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Loading the CA bundle holds the GIL for tens of milliseconds: once a process.
+    from provider_tokens import _clients
+
+    built: list[object] = []
+    create = httpx.create_ssl_context
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        built.append(context := create(*args, **kwargs))
+        return context
+
+    monkeypatch.setattr(httpx, "create_ssl_context", counted)
+    monkeypatch.setattr(_clients, "_TLS", _clients._SharedTls())
+    sources = [source(fake), source(fake)]
+    contexts = []
+    for src in sources:
+        src.token()
+        contexts.append(_tls_context(src._clients.sync()))
+        for _ in range(2):  # two event loops, one client each
+
+            async def own(s: TokenSource = src) -> httpx.AsyncClient:
+                await fresh(s)
+                return await s._clients.async_()
+
+            contexts.append(_tls_context(asyncio.run(own())))
+        src.close()
+    assert len(built) == 1
+    assert all(context is built[0] for context in contexts)

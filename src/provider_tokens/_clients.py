@@ -7,11 +7,17 @@ pytest-asyncio close a loop's async generators first, and a small one here close
 the client), or by ``aclose()``. A loop closed without that step leaves its client
 behind; it is dropped, never reused. After ``fork`` the child drops every client of
 its own: their sockets are the parent's.
+
+Every client of our own verifies TLS with one context per process (``_SharedTls``):
+loading the CA bundle takes tens of milliseconds and holds the GIL, so building it
+for each client (each source, each event loop) stalled every thread and event
+loop of the process at each cold start.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 import weakref
 from collections.abc import AsyncGenerator
@@ -36,6 +42,35 @@ class GeneratedClient(Protocol):
 
 
 C = TypeVar("C", bound=GeneratedClient)
+
+
+class _SharedTls:
+    """The process's TLS context for clients of our own: httpx's default (certifi's CA
+    bundle, or ``SSL_CERT_FILE``/``SSL_CERT_DIR``), built once. An ``SSLContext`` is
+    safe to share between threads, clients and event loops."""
+
+    def __init__(self) -> None:
+        self.context: ssl.SSLContext | None = None
+        self._lock = threading.Lock()
+        forget_at_fork(self)
+
+    def get(self) -> ssl.SSLContext:
+        context = self.context
+        if context is None:
+            with self._lock:
+                if self.context is None:
+                    self.context = httpx.create_ssl_context()
+                context = self.context
+        return context
+
+    def _after_fork_in_child(self) -> None:
+        # A parent thread may have been building it: the child's copy of the lock
+        # would stay held. The context itself is the child's to use.
+        self._lock = threading.Lock()
+
+
+_TLS = _SharedTls()
+
 
 # A forked child's copies of its parent's clients (see ``_after_fork_in_child``).
 _INHERITED: list[httpx.Client | httpx.AsyncClient | None] = []
@@ -90,7 +125,9 @@ class HttpClients:
         if own is None:
             with self._lock:  # racing first calls must not each build (and leak) one
                 if self._own is None:
-                    self._own = httpx.Client(timeout=self._timeout, follow_redirects=False)
+                    self._own = httpx.Client(
+                        timeout=self._timeout, follow_redirects=False, verify=_TLS.get()
+                    )
                 own = self._own
         return own
 
@@ -101,11 +138,12 @@ class HttpClients:
         mine = self._own_async.get(loop)
         if mine is not None:
             return mine.client
-        # Building a client loads the CA bundle (tens of milliseconds): do it off
-        # the event loop, which would otherwise stall for every task on it.
-        client = await asyncio.to_thread(
-            httpx.AsyncClient, timeout=self._timeout, follow_redirects=False
-        )
+        # The first client of the process loads the CA bundle (tens of milliseconds):
+        # off the event loop then; later ones share it and are cheap to make here.
+        context = _TLS.context
+        if context is None:
+            context = await asyncio.to_thread(_TLS.get)
+        client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False, verify=context)
         with self._lock:
             mine = self._own_async.get(loop)
             ours = mine is None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import time
 from typing import Protocol
@@ -39,6 +38,8 @@ class SystemClock:
         time.sleep(seconds)
 
     async def asleep(self, seconds: float) -> None:
+        import asyncio  # loaded by then: an awaiting caller runs on its loop
+
         await asyncio.sleep(seconds)
 
     def __repr__(self) -> str:

@@ -13,6 +13,7 @@ that every error is built from the response it is about, and retries as the
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, Protocol, TypeVar, cast
@@ -52,6 +53,22 @@ def _sending_failed(exc: BaseException) -> bool:
     client or event loop (not a subclass: a ``NotImplementedError``, a
     ``RecursionError`` or our own ``BlockingCallError`` is no transport failure)."""
     return not isinstance(exc, RuntimeError) or type(exc) is RuntimeError
+
+
+def _parsed_once(response: httpx.Response) -> Any:
+    """The JSON body, parsed here once for the generated parser and for ``raw``.
+
+    ``response.json()`` parses ``content`` anew at each call; the generated parser
+    calls it, and ``raw`` wants the same body untouched. A body that is not JSON is
+    left alone: the generated parser's own ``json()`` raises, as it would have.
+    """
+    try:
+        body = json.loads(response.content)
+    except (ValueError, RecursionError):
+        return None
+    # The generated models copy what they read (``dict(src_dict)``): sharing is safe.
+    response.json = lambda **_: body  # type: ignore[method-assign]
+    return body
 
 
 class Operation(Protocol):
@@ -102,14 +119,29 @@ class Exchange:
         self._clock = clock
         self._retry = retry
         self._codes: Codes = codes or {}
+        # (base URL, operation path) -> the absolute URL httpx would merge them into:
+        # merging parses both URLs again at every request.
+        self._urls: dict[tuple[str, str], httpx.URL] = {}
+
+    def _kwargs(self, call: Call, client: httpx.Client | httpx.AsyncClient) -> dict[str, Any]:
+        kwargs = call.operation._get_kwargs(**call.kwargs)
+        url, base = kwargs.get("url"), getattr(call.client, "_base_url", None)
+        if isinstance(url, str) and isinstance(base, str):
+            absolute = self._urls.get((base, url))
+            if absolute is None:
+                if len(self._urls) >= 64:  # paths with parameters: keep it small
+                    self._urls.clear()
+                absolute = self._urls[base, url] = client._merge_url(url)
+            kwargs["url"] = absolute
+        return kwargs
 
     # -- one attempt -------------------------------------------------------------------
 
     def send(self, call: Call, read: Callable[[Any], T | Refusal | None]) -> T:
         """One attempt of ``call``; ``read`` gets the generated parse of the answer."""
         try:
-            kwargs = call.operation._get_kwargs(**call.kwargs)
-            response = call.client.get_httpx_client().request(**kwargs)
+            client = call.client.get_httpx_client()
+            response = client.request(**self._kwargs(call, client))
         except (httpx.HTTPError, UnicodeEncodeError, RuntimeError) as exc:
             if not _sending_failed(exc):
                 raise
@@ -120,8 +152,8 @@ class Exchange:
 
     async def asend(self, call: Call, read: Callable[[Any], T | Refusal | None]) -> T:
         try:
-            kwargs = call.operation._get_kwargs(**call.kwargs)
-            response = await call.client.get_async_httpx_client().request(**kwargs)
+            aclient = call.client.get_async_httpx_client()
+            response = await aclient.request(**self._kwargs(call, aclient))
         except (httpx.HTTPError, UnicodeEncodeError, RuntimeError) as exc:
             if not _sending_failed(exc):
                 raise
@@ -146,6 +178,7 @@ class Exchange:
         self, call: Call, response: httpx.Response, read: Callable[[Any], T | Refusal | None]
     ) -> T:
         unparsable: str | None = None
+        body = _parsed_once(response)
         try:
             parsed = call.operation._build_response(client=call.client, response=response)
             outcome = read(parsed.parsed)
@@ -160,7 +193,7 @@ class Exchange:
                 raise endpoint_error(self.provider, response, outcome, now=now, codes=self._codes)
             if isinstance(outcome, Issued):
                 # The body as sent (``raw``), and the provider's clock when it answered.
-                return cast(T, received(outcome, response))
+                return cast(T, received(outcome, response, body))
             if outcome is not None:
                 return outcome
         reason = (

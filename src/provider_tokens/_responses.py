@@ -112,19 +112,15 @@ class Issued:
     date: dt.datetime | None = None
 
 
-def received(issued: Issued, response: httpx.Response) -> Issued:
+def received(issued: Issued, response: httpx.Response, body: Any) -> Issued:
     """``issued`` as ``response`` delivered it, whatever the provider module read.
 
-    ``raw`` becomes the body as received, parsed with ``json`` and left untouched,
-    for every provider: a generated model's ``to_dict()`` re-serialises what it
-    parsed (Melio's ``expiresAt`` sent as ``...Z`` comes back as ``...+00:00``).
-    For an absolute expiry, ``date`` is the response's ``Date``: the provider's
-    clock when it answered.
+    ``raw`` becomes ``body``, the response's JSON body as received, parsed with
+    ``json`` and left untouched, for every provider: a generated model's ``to_dict()``
+    re-serialises what it parsed (Melio's ``expiresAt`` sent as ``...Z`` comes back
+    as ``...+00:00``). For an absolute expiry, ``date`` is the response's ``Date``:
+    the provider's clock when it answered.
     """
-    try:
-        body = json.loads(response.content)
-    except (ValueError, RecursionError):  # the generated parser read it; cannot happen
-        body = None
     raw: Mapping[str, Any] = body if isinstance(body, dict) else {}
     date = http_date(response.headers.get("date", "")) if issued.expires_at is not None else None
     return attrs.evolve(issued, raw=raw, date=date)

@@ -4,7 +4,9 @@ Run by the fleet tests and by ``make bench`` (item 5) as
 ``python fleet_worker.py CONFIG_JSON``, the config naming the ``provider`` and its
 ``credentials`` (keyword arguments of its source); prints "ready",
 waits for "go" on stdin, then asks for a token from ``callers`` threads (or asyncio
-tasks) at once and prints the JSON summary of what they got.
+tasks) at once and prints the JSON summary of what they got, with ``seconds``: how
+long after "go" this process had every token. ``"store": "redis-cluster"`` takes a
+``url`` of one node of a Redis Cluster.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import asyncio
 import json
 import sys
 import threading
+import time
 from typing import Any
 
 from provider_tokens._registry import PROVIDERS
@@ -25,9 +28,15 @@ def make_store(config: dict[str, Any]) -> TokenStore:
     if config["store"] == "file":
         return FileStore(config["path"])
     import redis
+    import redis.cluster
 
+    client: Any = (
+        redis.cluster.RedisCluster.from_url(config["url"])
+        if config["store"] == "redis-cluster"
+        else redis.Redis.from_url(config["url"])
+    )
     return RedisStore(
-        redis.Redis.from_url(config["url"]),
+        client,
         prefix=config.get("prefix", "provider-tokens:"),
         lease=config.get("lease", 60.0),
     )
@@ -42,6 +51,7 @@ def main() -> None:
     callers = config["callers"]
     print("ready", flush=True)
     sys.stdin.readline()
+    started = time.monotonic()
     if config.get("mode", "threads") == "threads":
         tokens: list[str] = []
         barrier = threading.Barrier(callers)
@@ -62,7 +72,9 @@ def main() -> None:
             return [t.access_token for t in found]
 
         tokens = asyncio.run(run())
-    print(json.dumps({"calls": len(tokens), "tokens": sorted(set(tokens))}), flush=True)
+    seconds = time.monotonic() - started
+    summary = {"calls": len(tokens), "tokens": sorted(set(tokens)), "seconds": seconds}
+    print(json.dumps(summary), flush=True)
 
 
 if __name__ == "__main__":

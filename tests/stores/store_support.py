@@ -7,7 +7,10 @@ import contextlib
 import datetime as dt
 import json
 import os
+import random
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -27,9 +30,12 @@ __all__ = [
     "AnyStore",
     "Bounded",
     "Fleet",
+    "LocalCluster",
     "OwnRedis",
     "free_port",
     "own_redis",
+    "own_redis_cluster",
+    "redis_cluster",
     "redis_url",
     "store",
     "stored",
@@ -49,6 +55,162 @@ def _redis_binary() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return binary
+
+
+def _redis_cli() -> str:
+    """redis-cli's path; skips without one, except under CI."""
+    binary = shutil.which("redis-cli")
+    if binary is None:
+        message = "redis-cli is not installed (make test installs Debian's redis-tools)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return binary
+
+
+# Bounds on starting a local cluster: each node's first answer, then the whole cluster.
+CLUSTER_START = 10.0
+CLUSTER_READY = 30.0
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _cluster_port() -> int:
+    """A free port P whose cluster bus port, P + 10000, is free too (so P <= 55535)."""
+    for _ in range(1000):
+        port = random.randrange(20000, 55536)
+        if _bindable(port) and _bindable(port + 10000):
+            return port
+    raise AssertionError("no free pair of ports for a cluster node")
+
+
+class LocalCluster:
+    """Three redis-server masters in cluster mode on free loopback ports, no replicas.
+
+    ``url`` names the first node; ``kill(port)`` SIGKILLs one master. Every wait is
+    bounded; ``close()`` stops every node.
+    """
+
+    def __init__(self, directory: Path, masters: int = 3) -> None:
+        binary, cli = _redis_binary(), _redis_cli()
+        self.ports: list[int] = []
+        while len(self.ports) < masters:
+            port = _cluster_port()
+            if port not in self.ports:
+                self.ports.append(port)
+        self.procs: dict[int, subprocess.Popen[bytes]] = {}
+        try:
+            for port in self.ports:
+                node = directory / f"node-{port}"
+                node.mkdir(parents=True)
+                args = [
+                    binary, "--port", str(port), "--bind", "127.0.0.1",
+                    "--cluster-enabled", "yes",
+                    "--cluster-config-file", str(node / "nodes.conf"),
+                    "--dir", str(node), "--save", "", "--appendonly", "no",
+                ]  # fmt: skip
+                self.procs[port] = subprocess.Popen(
+                    args, cwd=node, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                )
+            deadline = time.monotonic() + CLUSTER_START
+            for port in self.ports:
+                while not self._answers(port):
+                    assert time.monotonic() < deadline, f"redis-server on {port} did not start"
+                    time.sleep(0.02)
+            subprocess.run(
+                [cli, "--cluster", "create", *(f"127.0.0.1:{p}" for p in self.ports),
+                 "--cluster-replicas", "0", "--cluster-yes"],
+                check=True, capture_output=True, timeout=CLUSTER_READY,
+            )  # fmt: skip
+            deadline = time.monotonic() + CLUSTER_READY
+            while not all(self._ok(port) for port in self.ports):
+                assert time.monotonic() < deadline, "the cluster never reached cluster_state:ok"
+                time.sleep(0.05)
+        except BaseException:
+            self.close()
+            raise
+        self.url = f"redis://127.0.0.1:{self.ports[0]}"
+
+    @staticmethod
+    def _client(port: int) -> Any:
+        import redis
+
+        return redis.Redis(port=port, socket_timeout=1.0, socket_connect_timeout=1.0)
+
+    def _answers(self, port: int) -> bool:
+        import redis
+
+        try:
+            with self._client(port) as client:
+                return bool(client.ping())
+        except redis.RedisError:
+            return False
+
+    def _ok(self, port: int) -> bool:
+        import redis
+
+        try:
+            with self._client(port) as client:
+                info = client.cluster("INFO")  # parsed: {"cluster_state": "ok", ...}
+                return bool(info.get("cluster_state") == "ok")
+        except redis.RedisError:
+            return False
+
+    def slot(self, name: str) -> int:
+        """``name``'s hash slot, as the cluster says (``CLUSTER KEYSLOT``)."""
+        with self._client(self.ports[0]) as client:
+            return int(client.execute_command("CLUSTER KEYSLOT", name))
+
+    def master_of(self, name: str) -> int:
+        """The port of the master serving ``name``'s slot."""
+        slot = self.slot(name)
+        with self._client(self.ports[0]) as client:
+            for start, end, master, *_ in client.execute_command("CLUSTER SLOTS"):
+                if start <= slot <= end:
+                    return int(master[1])
+        raise AssertionError(f"no master serves slot {slot}")
+
+    def kill(self, port: int) -> None:
+        proc = self.procs[port]
+        proc.kill()
+        proc.wait(timeout=10)
+
+    def close(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
+    """A local three-master Redis Cluster for this test session."""
+    cluster = LocalCluster(tmp_path_factory.mktemp("redis-cluster"))
+    try:
+        yield cluster
+    finally:
+        cluster.close()
+
+
+@pytest.fixture
+def own_redis_cluster(tmp_path: Path) -> Iterator[LocalCluster]:
+    """A local Redis Cluster of one test's own, whose masters it may kill."""
+    cluster = LocalCluster(tmp_path / "redis-cluster")
+    try:
+        yield cluster
+    finally:
+        cluster.close()
 
 
 @pytest.fixture(scope="session")

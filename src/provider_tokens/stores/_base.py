@@ -135,8 +135,8 @@ class LocalStore:
 
     A subclass implements ``get``, ``put``, ``_drop`` (compare and expire, called
     with the key's lock held), ``_try_lock`` and ``_wait_lock`` (and may wait better
-    than by polling in ``_wait_lock_for``); ``lock``, ``discard`` and the async twins
-    come from here.
+    than by polling in ``_wait_lock_for`` and ``_await_lock``); ``lock``, ``discard``
+    and the async twins come from here.
     Reads and writes are not worth a thread hop; the async lock is polled rather
     than blocked on, since a blocking acquire would stall the event loop and one
     handed to a thread could not be abandoned on cancellation. Lock waits end with
@@ -179,13 +179,21 @@ class LocalStore:
         finally:
             release()
 
-    @contextlib.asynccontextmanager
-    async def alock(self, key: str, *, timeout: float | None = None) -> AsyncIterator[None]:
-        deadline = None if timeout is None else time.monotonic() + timeout
+    async def _await_lock(self, key: str, deadline: float | None) -> Callable[[], None]:
+        """Take the key's lock by ``deadline`` (monotonic; ``None``: no limit) without
+        blocking the event loop: its release, or ``LockTimeoutError``. Polls
+        ``_try_lock``, backing off; a subclass may wait better. Cancelled, it holds
+        nothing."""
         delay = 0.001
         while (release := self._try_lock(key)) is None:
             await asyncio.sleep(delay if deadline is None else pause(deadline, delay))
             delay = min(delay * 2, 0.05)
+        return release
+
+    @contextlib.asynccontextmanager
+    async def alock(self, key: str, *, timeout: float | None = None) -> AsyncIterator[None]:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        release = await self._await_lock(key, deadline)
         try:
             yield
         finally:

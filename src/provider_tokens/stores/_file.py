@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 import re
 import stat
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from .._fork import forget_at_fork
 from ._base import LocalStore, StoredToken, StoreError
+from ._file_wait import WATCHES, Gates, Watch, atry_until, try_until
 
 # Tokens are small; a larger file is not one of ours (and is not read whole).
 MAX_FILE = 1 << 20
@@ -26,7 +29,9 @@ class FileStore(LocalStore):
     """One file per key under ``path``, written atomically, readable by the owner only.
 
     Each key also has a lock file; ``lock`` takes an exclusive ``fcntl.flock`` on it,
-    so one process fetches while the others wait and then read its result. The kernel
+    so one process fetches while the others wait and then read its result (woken
+    when it is released, see ``_file_wait``; this process's own callers take turns
+    in memory, one of them at a time on the file). The kernel
     drops the lock when its holder dies, however it dies, and a child made by
     ``fork`` does not keep its parent's locks. Tokens are stored in plain text (mode
     0600, directory 0700): treat the directory like a credentials file.
@@ -44,9 +49,12 @@ class FileStore(LocalStore):
             _make_private(self.path)
         except OSError as exc:
             raise StoreError(f"cannot create token directory {self.path}: {exc.strerror}") from exc
-        # Locks held in this process: object -> descriptor (see _after_fork_in_child).
+        # Descriptors of locks held or waited for in this process, and of their
+        # watches: object -> descriptor (see _after_fork_in_child).
         self._held: dict[object, int] = {}
         self._held_guard = threading.Lock()
+        # Whose turn it is among this process's callers, per key (see _file_wait).
+        self._gates = Gates()
         forget_at_fork(self)
 
     def _file(self, key: str, suffix: str) -> Path:
@@ -129,49 +137,130 @@ class FileStore(LocalStore):
             raise StoreError(f"cannot lock in {self.path}: {exc.strerror}") from exc
         return True
 
-    # flock cannot wait with a deadline: _wait_lock_for polls _try_lock (LocalStore's).
+    # A wait with a deadline tries LOCK_NB and is woken in between by a release (an
+    # inotify watch on the lock file; another caller of this process handing over
+    # its turn): see _file_wait. A wait without one blocks in flock.
+
     def _wait_lock(self, key: str) -> Callable[[], None]:
-        fd = self._open_lock(key)
+        turn = self._gates.enter(key, None)
+        token, fd = self._opened(key, turn)
         try:
             self._flock(fd, fcntl.LOCK_EX)
         except BaseException:
-            os.close(fd)
+            self._gave_up(key, turn, token)
             raise
-        return self._holding(fd)
+        return self._holding(key, turn, token)
+
+    def _wait_lock_for(self, key: str, timeout: float) -> Callable[[], None]:
+        deadline = time.monotonic() + timeout
+        turn = self._gates.enter(key, deadline)
+        token, fd = self._opened(key, turn)
+        watch = None
+        try:
+            if not self._flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB):
+                watch = self._watch(key)  # then tried again: no release goes unseen
+                try_until(lambda: self._flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB), watch, deadline)
+        except BaseException:
+            self._gave_up(key, turn, token)
+            raise
+        finally:
+            self._unwatch(key, watch)
+        return self._holding(key, turn, token)
+
+    async def _await_lock(self, key: str, deadline: float | None) -> Callable[[], None]:
+        # Every step that takes something (the turn, the lock) returns without a
+        # suspension point after it: a cancelled wait holds nothing.
+        turn = await self._gates.aenter(key, deadline)
+        token, fd = self._opened(key, turn)
+        watch = None
+        try:
+            if not self._flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB):
+                watch = self._watch(key)
+                attempt = functools.partial(self._flock, fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                await atry_until(attempt, watch, deadline)
+        except BaseException:
+            self._gave_up(key, turn, token)
+            raise
+        finally:
+            self._unwatch(key, watch)
+        return self._holding(key, turn, token)
 
     def _try_lock(self, key: str) -> Callable[[], None] | None:
-        fd = self._open_lock(key)
+        turn = self._gates.try_enter(key)
+        if turn is None:  # another caller of this process holds it, or is next
+            return None
+        token, fd = self._opened(key, turn)
         try:
             locked = self._flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BaseException:
-            os.close(fd)
+            self._gave_up(key, turn, token)
             raise
         if not locked:
-            os.close(fd)
+            self._gave_up(key, turn, token)
             return None
-        return self._holding(fd)
+        return self._holding(key, turn, token)
 
-    def _holding(self, fd: int) -> Callable[[], None]:
-        """The release of a lock held through ``fd``: closing it releases the lock."""
+    def _track(self, fd: int) -> object:
+        """Record ``fd`` as open for a lock (held or waited for): a forked child closes it."""
         token = object()
         with self._held_guard:
             self._held[token] = fd
+        return token
+
+    def _untrack(self, token: object) -> int | None:
+        """``fd``, no longer recorded; ``None`` after a fork (the child closed its copy,
+        and the number may have been reused since)."""
+        with self._held_guard:
+            return self._held.pop(token, None)
+
+    def _opened(self, key: str, turn: object) -> tuple[object, int]:
+        try:
+            fd = self._open_lock(key)
+        except BaseException:
+            self._gates.leave(key, turn)
+            raise
+        return self._track(fd), fd
+
+    def _gave_up(self, key: str, turn: object, token: object) -> None:
+        fd = self._untrack(token)
+        if fd is not None:
+            os.close(fd)
+        self._gates.leave(key, turn)
+
+    def _watch(self, key: str) -> Watch | None:
+        watch = WATCHES.take(self._file(key, ".lock"))
+        if watch is not None:
+            watch.token = self._track(watch.fd)
+        return watch
+
+    def _unwatch(self, key: str, watch: Watch | None) -> None:
+        if watch is not None and self._untrack(watch.token) is not None:
+            WATCHES.give(self._file(key, ".lock"), watch)
+
+    def _holding(self, key: str, turn: object, token: object) -> Callable[[], None]:
+        """The release of a lock held through the descriptor recorded as ``token``."""
 
         def release() -> None:
-            with self._held_guard:
-                # Gone after a fork: the child closed its copy (and the number may
-                # have been reused since).
-                if self._held.pop(token, None) is None:
-                    return
-            os.close(fd)
+            fd = self._untrack(token)
+            if fd is None:  # gone after a fork
+                return
+            # Unlocked before it is closed: a waiter woken by the close finds it free.
+            try:
+                with contextlib.suppress(OSError):
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
+                self._gates.leave(key, turn)
 
         return release
 
     def _after_fork_in_child(self) -> None:
         # A flock belongs to the open file description, which the child shares: while
         # the child keeps its copies, the parent's locks outlive their release.
-        # Close them (never unlock: that would release the parent's lock too).
+        # Close them (never unlock: that would release the parent's lock too), and
+        # those the parent's threads were waiting with; none of their turns is ours.
         self._held_guard = threading.Lock()
+        self._gates = Gates()
         held, self._held = self._held, {}
         for fd in held.values():
             with contextlib.suppress(OSError):

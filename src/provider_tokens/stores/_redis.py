@@ -17,27 +17,45 @@ from typing import TYPE_CHECKING, Any
 
 from .._fork import forget_at_fork
 from ._base import LockTimeoutError, StoredToken, StoreError, pause
-from ._redis_clients import async_twin, bounded_client
+from ._redis_clients import async_twin, bounded_client, is_cluster, listener
+from ._redis_notify import FALLBACK, Notifier, glob_escape
 
 if TYPE_CHECKING:
     import redis
     import redis.asyncio
+    import redis.cluster
 
 logger = logging.getLogger("provider_tokens")
 
-# Take the lock if it is free. A lock key without an expiry (written by hand, or by
-# something else) would block every fetch for ever: give it a lease, so it lapses.
+# Take the lock if it is free: 0 when taken, else the milliseconds left of its
+# holder's lease (when to try again at the latest: a lapsed lease publishes nothing).
+# A lock key without an expiry (written by hand, or by something else) would block
+# every fetch for ever: give it a lease, so it lapses.
 _ACQUIRE = """
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
+local left = redis.call('PTTL', KEYS[1])
+if left == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]); return tonumber(ARGV[2]) end
+return math.max(left, 1)
 """
 
 # Delete the lock only if we still hold it: a holder whose lease ran out must not
-# release the lock a later holder took.
+# release the lock a later holder took. Then wake the key's waiters (ARGV[2], the
+# channel; a classic PUBLISH, which a cluster forwards to every node).
 _RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  local deleted = redis.call('DEL', KEYS[1])
+  redis.call('PUBLISH', ARGV[2], 'released')
+  return deleted
+end
 return 0
+"""
+
+# Store a value (ARGV[2]: its time to live in ms, '' for none), and tell the waiters.
+_PUT = """
+if ARGV[2] == '' then redis.call('SET', KEYS[1], ARGV[1])
+else redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+redis.call('PUBLISH', ARGV[3], 'put')
+return 1
 """
 
 # Extend the lock's lease only if we still hold it: a holder whose lease ran out
@@ -77,9 +95,12 @@ class RedisStore:
     A value lives as long as its token (``PX``), except one carrying a refresh token
     (GMO Aozora): that is kept with no expiry, since the refresh token's own lifetime
     is unknown. The lock is ``SET NX PX lease`` with a unique value, released by a
-    compare-and-delete script; waiters poll with backoff until it is free (the holder
-    saved the token, or died and its lease ran out) or their ``timeout`` runs out,
-    then re-read the value. A lock key found without an expiry is given the lease.
+    compare-and-delete script that also publishes on the key's channel, as does
+    ``put``. Waiters are woken by that message (see ``_redis_notify``: one listener
+    thread and pub/sub connection per store and process), and otherwise try again
+    every ``FALLBACK`` seconds or when the holder's lease runs out, until the lock is
+    theirs or their ``timeout`` runs out. A lock key found without an expiry is given
+    the lease.
 
     While the lock is held its lease is renewed (a watchdog): every ``lease / 3``
     seconds a compare-and-``PEXPIRE`` script sets the key's expiry back to ``lease``,
@@ -102,11 +123,18 @@ class RedisStore:
     ``timeout``, without retries (renewals included); ``client`` itself is never
     changed. With a Sentinel or custom connection class, pass ``async_client`` and set
     timeouts on both. Requires the ``redis`` extra: ``pip install provider-tokens[redis]``.
+
+    ``client`` may be a ``redis.cluster.RedisCluster`` (the async methods then use a
+    ``redis.asyncio.cluster.RedisCluster`` on its nodes). Every name of a key (value,
+    lock, channel) then carries the key as a hash tag (``<prefix>{<key>}``,
+    ``<prefix>lock:{<key>}``, ``<prefix>wake:{<key>}``), so they share a slot, each
+    script touches one slot, and tokens spread over the shards; the prefix must then
+    hold no brace (``ValueError``), which would move the hash tag.
     """
 
     def __init__(
         self,
-        client: redis.Redis,
+        client: redis.Redis | redis.cluster.RedisCluster,
         prefix: str = "provider-tokens:",
         *,
         async_client: redis.asyncio.Redis | None = None,
@@ -120,11 +148,22 @@ class RedisStore:
         self._async_client = async_client
         self._bound: float | None = None  # None: connections as the client has them
         self._views: dict[float, RedisStore] = {}
+        # On a cluster, the key as a hash tag: a token's names share one slot.
+        self._tag = "{}"
+        if is_cluster(client):
+            if "{" in prefix or "}" in prefix:
+                raise ValueError(f"a RedisStore prefix on a cluster holds no brace: {prefix!r}")
+            self._tag = "{{{}}}"
+        # Shared with the bounded views (copies): one listener per store and process.
+        self._notifier = Notifier(
+            lambda attempt: listener(client, attempt), glob_escape(prefix) + "wake:*"
+        )
         self._start()
 
     def _start(self) -> None:
         self._acquire = self.client.register_script(_ACQUIRE)
         self._release = self.client.register_script(_RELEASE)
+        self._put = self.client.register_script(_PUT)
         self._renew = self.client.register_script(_RENEW)
         self._discard = self.client.register_script(_DISCARD)
         # A redis.asyncio client belongs to the loop that opened its connections.
@@ -149,8 +188,10 @@ class RedisStore:
             return view
 
     def close(self) -> None:
-        """Close the sync connections this store opened of its own for sources
-        (``client`` is yours to close; async ones close with their event loop)."""
+        """Close the sync connections this store opened of its own for sources, and
+        stop its notifier's listener (``client`` is yours to close; async connections
+        close with their event loop)."""
+        self._notifier.stop()
         with self._guard:
             views, self._views = list(self._views.values()), {}
         for view in views:
@@ -187,10 +228,13 @@ class RedisStore:
         return entry
 
     def _key(self, key: str) -> str:
-        return f"{self.prefix}{key}"
+        return f"{self.prefix}{self._tag.format(key)}"
 
     def _lock_key(self, key: str) -> str:
-        return f"{self.prefix}lock:{key}"
+        return f"{self.prefix}lock:{self._tag.format(key)}"
+
+    def _channel(self, key: str) -> str:
+        return f"{self.prefix}wake:{self._tag.format(key)}"
 
     @staticmethod
     def _ttl_ms(value: StoredToken) -> int | None:
@@ -206,9 +250,13 @@ class RedisStore:
             data: Any = self.client.get(self._key(key))
         return None if data is None else StoredToken.from_json(data)
 
+    def _put_args(self, key: str, value: StoredToken) -> list[str | int]:
+        ttl = self._ttl_ms(value)
+        return [value.to_json(), "" if ttl is None else ttl, self._channel(key)]
+
     def put(self, key: str, value: StoredToken) -> None:
         with _errors():
-            self.client.set(self._key(key), value.to_json(), px=self._ttl_ms(value))
+            self._put(keys=[self._key(key)], args=self._put_args(key, value))
 
     def discard(self, key: str, access_token: str) -> None:
         with _errors():
@@ -216,21 +264,23 @@ class RedisStore:
 
     @contextlib.contextmanager
     def lock(self, key: str, *, timeout: float | None = None) -> Iterator[None]:
-        name, token = self._lock_key(key), uuid.uuid4().hex
+        name, token, channel = self._lock_key(key), uuid.uuid4().hex, self._channel(key)
         args: list[str | int] = [token, int(self.lease * 1000)]
         deadline = None if timeout is None else time.monotonic() + timeout
-        delay = 0.01
         try:
             with _errors():
-                while not self._acquire(keys=[name], args=args):
-                    time.sleep(delay if deadline is None else pause(deadline, delay))
-                    delay = min(delay * 2, 0.2)
+                left = self._acquire(keys=[name], args=args)
+                if left:
+                    # Registered before the next attempt: a release from then on wakes us.
+                    with self._notifier.waiting(channel) as waiter:
+                        while left := self._acquire(keys=[name], args=args):
+                            waiter.wait(_wait(deadline, left))
         except LockTimeoutError:
             raise
         except BaseException:
             # An attempt that failed on the way back may have taken the lock.
             with contextlib.suppress(StoreError), _errors():
-                self._release(keys=[name], args=[token])
+                self._release(keys=[name], args=[token, channel])
             raise
         renewer: _Renewer | None = None
         try:
@@ -240,7 +290,7 @@ class RedisStore:
             if renewer is not None:
                 renewer.stop()
             with _errors():
-                self._release(keys=[name], args=[token])
+                self._release(keys=[name], args=[token, channel])
 
     # -- async ------------------------------------------------------------------------
 
@@ -253,7 +303,7 @@ class RedisStore:
     async def aput(self, key: str, value: StoredToken) -> None:
         with _errors():
             async with self._aconn() as client:
-                await client.set(self._key(key), value.to_json(), px=self._ttl_ms(value))
+                await client.eval(_PUT, 1, self._key(key), *self._put_args(key, value))
 
     async def adiscard(self, key: str, access_token: str) -> None:
         with _errors():
@@ -262,20 +312,21 @@ class RedisStore:
 
     @contextlib.asynccontextmanager
     async def alock(self, key: str, *, timeout: float | None = None) -> AsyncIterator[None]:
-        name, token = self._lock_key(key), uuid.uuid4().hex
+        name, token, channel = self._lock_key(key), uuid.uuid4().hex, self._channel(key)
         lease_ms = int(self.lease * 1000)
         deadline = None if timeout is None else time.monotonic() + timeout
-        delay = 0.01
         try:
             with _errors():
-                while not await self._atry_acquire(name, token, lease_ms):
-                    await asyncio.sleep(delay if deadline is None else pause(deadline, delay))
-                    delay = min(delay * 2, 0.2)
+                left = await self._atry_acquire(name, token, lease_ms)
+                if left:
+                    async with self._notifier.awaiting(channel) as waiter:
+                        while left := await self._atry_acquire(name, token, lease_ms):
+                            await waiter.wait(_wait(deadline, left))
         except LockTimeoutError:
             raise
         except BaseException:
             # Cancelled or failed while asking: the lock may be ours all the same.
-            await self._arelease(name, token, quietly=True)
+            await self._arelease(name, token, channel, quietly=True)
             raise
         renewer = asyncio.get_running_loop().create_task(
             self._arenew(name, token, asyncio.current_task(), os.getpid()),
@@ -285,7 +336,7 @@ class RedisStore:
             yield
         finally:
             renewer.cancel()
-            await self._arelease(name, token)
+            await self._arelease(name, token, channel)
 
     async def _arenew(
         self, name: str, token: str, holder: asyncio.Task[Any] | None, pid: int
@@ -318,21 +369,31 @@ class RedisStore:
                 return
             renewed_at = now
 
-    async def _atry_acquire(self, name: str, token: str, lease_ms: int) -> bool:
+    async def _atry_acquire(self, name: str, token: str, lease_ms: int) -> int:
+        """0 if the lock is ours now, else the milliseconds left of its lease."""
         async with self._aconn() as client:
-            return bool(await client.eval(_ACQUIRE, 1, name, token, lease_ms))
+            return int(await client.eval(_ACQUIRE, 1, name, token, lease_ms))
 
-    async def _arelease(self, name: str, token: str, *, quietly: bool = False) -> None:
+    async def _arelease(
+        self, name: str, token: str, channel: str, *, quietly: bool = False
+    ) -> None:
         try:
             with _errors():
                 async with self._aconn() as client:
-                    await client.eval(_RELEASE, 1, name, token)
+                    await client.eval(_RELEASE, 1, name, token, channel)
         except StoreError:
             if not quietly:
                 raise
 
     def __repr__(self) -> str:
         return f"RedisStore(prefix={self.prefix!r}, lease={self.lease})"
+
+
+def _wait(deadline: float | None, left_ms: int) -> float:
+    """How long to wait for a wake-up before trying again: the poll interval, at
+    most until the holder's lease runs out, or ``LockTimeoutError`` at ``deadline``."""
+    delay = min(FALLBACK, left_ms / 1000)
+    return delay if deadline is None else pause(deadline, delay)
 
 
 # Names of renewer threads and tasks: "<this> <lock key>".

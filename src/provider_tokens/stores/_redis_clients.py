@@ -6,16 +6,22 @@ built from the given client's connection settings; that client is never changed.
 redis-py's default ``Retry`` (ten retries with backoff, on top of 5 s socket
 timeouts) could turn one call to a stopped server into a minute, so the bounded
 clients do not retry: the pool already reconnects a connection found dead.
+
+A ``redis.cluster.RedisCluster`` is rebuilt the same way, as a cluster (sync) or a
+``redis.asyncio.cluster.RedisCluster`` (async) on the same nodes. A third kind is the
+plain connection the store's lock notifier listens on (``listener``).
 """
 
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Union, cast
 
 if TYPE_CHECKING:
     import redis
     import redis.asyncio
+    import redis.cluster
+    from redis.client import PubSub
 
 # Connection settings that mean the same to redis.Redis and redis.asyncio.Redis
 # (each is passed only if the installed redis-py's constructor takes it).
@@ -51,6 +57,21 @@ _SETTINGS = (
 _TIMEOUTS = ("socket_timeout", "socket_connect_timeout")
 
 
+# How long the notifier's connection may take to connect, or to answer a read.
+_LISTENER_BOUND = 2.0
+
+
+# What a RedisStore is given: a server's client, or a cluster's.
+Client = Union["redis.Redis", "redis.cluster.RedisCluster"]
+
+
+def is_cluster(client: object) -> bool:
+    """Whether ``client`` is a ``redis.cluster.RedisCluster``."""
+    import redis.cluster
+
+    return isinstance(client, redis.cluster.RedisCluster)
+
+
 def _known(client: redis.Redis) -> bool:
     """Whether the client's connections are ones these settings can rebuild."""
     import redis
@@ -79,29 +100,111 @@ def _settings(client: redis.Redis, target: type[Any], bound: float | None) -> di
     return settings
 
 
-def bounded_client(client: redis.Redis, bound: float) -> redis.Redis:
+def _cluster_settings(
+    client: redis.cluster.RedisCluster, accepted: set[str] | None, bound: float | None
+) -> dict[str, Any]:
+    """A cluster client's node connection settings (``accepted``: the target's
+    parameters, or None for any of ``_SETTINGS``), bounded like ``_settings``."""
+    given = client.nodes_manager.connection_kwargs
+    settings = {
+        k: given[k]
+        for k in (*_SETTINGS, "ssl")
+        if k in given and (accepted is None or k in accepted)
+    }
+    if bound is not None:
+        for name in _TIMEOUTS:
+            own = given.get(name)
+            settings[name] = bound if own is None else min(own, bound)
+    return settings
+
+
+def _nodes(client: redis.cluster.RedisCluster) -> list[tuple[str, int]]:
+    nodes: list[Any] = client.get_nodes()  # type: ignore[no-untyped-call,unused-ignore]
+    return [(node.host, int(node.port)) for node in nodes]
+
+
+def bounded_client(client: Client, bound: float) -> Client:
     """A client on ``client``'s server whose calls give up after about ``bound`` seconds.
 
     A Sentinel or custom connection class cannot be rebuilt from its settings:
-    ``client`` itself is used, as bounded as its own settings make it.
+    ``client`` itself is used, as bounded as its own settings make it. So is a
+    cluster that cannot be reached now (building a cluster client asks a node for
+    the slots).
     """
     import redis
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
-    if not _known(client):
+    if is_cluster(client):
+        import redis.cluster
+
+        cluster: Any = client
+        node: Any = redis.cluster.ClusterNode
+        try:
+            return redis.cluster.RedisCluster(
+                startup_nodes=[node(h, p) for h, p in _nodes(cluster)],
+                retry=Retry(NoBackoff(), 0),
+                **_cluster_settings(cluster, None, bound),
+            )
+        except redis.RedisError:
+            return client
+    plain = cast("redis.Redis", client)
+    if not _known(plain):
         return client
-    settings = _settings(client, redis.Redis, bound)
+    settings = _settings(plain, redis.Redis, bound)
     return redis.Redis(**settings, retry=Retry(NoBackoff(), 0))
 
 
-def async_twin(client: redis.Redis, bound: float | None) -> redis.asyncio.Redis:
-    """A redis.asyncio client on ``client``'s server (bounded like ``bounded_client``)."""
+def async_twin(client: Client, bound: float | None) -> redis.asyncio.Redis:
+    """A redis.asyncio client on ``client``'s server (bounded like ``bounded_client``);
+    for a cluster, a ``redis.asyncio.cluster.RedisCluster`` on its nodes."""
     import redis.asyncio
     from redis.asyncio.retry import Retry
     from redis.backoff import NoBackoff
 
-    settings = _settings(client, redis.asyncio.Redis, bound)
+    if is_cluster(client):
+        import redis.asyncio.cluster
+
+        cluster: Any = client
+        accepted = set(inspect.signature(redis.asyncio.cluster.RedisCluster).parameters)
+        nodes = [redis.asyncio.cluster.ClusterNode(h, p) for h, p in _nodes(cluster)]
+        extra: dict[str, Any] = {} if bound is None else {"retry": Retry(NoBackoff(), 0)}
+        return redis.asyncio.cluster.RedisCluster(  # type: ignore[return-value]
+            startup_nodes=nodes, **_cluster_settings(cluster, accepted, bound), **extra
+        )
+    settings = _settings(cast("redis.Redis", client), redis.asyncio.Redis, bound)
     if bound is not None:
         settings["retry"] = Retry(NoBackoff(), 0)
     return redis.asyncio.Redis(**settings)
+
+
+def listener(client: Client, attempt: int) -> tuple[PubSub, redis.Redis | None]:
+    """A pub/sub for the lock notifier, and the client made for it (None: ``client``'s own).
+
+    A plain connection, bounded by ``_LISTENER_BOUND``, without retries: on a
+    cluster, to one of its nodes (the next one at each ``attempt``), since a
+    cluster delivers every classic ``PUBLISH`` to every node.
+    """
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    no_retry = Retry(NoBackoff(), 0)
+    if is_cluster(client):
+        cluster: Any = client
+        nodes = _nodes(cluster)
+        host, port = nodes[attempt % len(nodes)]
+        settings = _cluster_settings(cluster, None, _LISTENER_BOUND)
+        settings.pop("db", None)
+        own = redis.Redis(host=host, port=port, **settings, retry=no_retry)
+        return _pubsub(own), own
+    plain = cast("redis.Redis", client)
+    if not _known(plain):
+        return _pubsub(plain), None
+    own = redis.Redis(**_settings(plain, redis.Redis, _LISTENER_BOUND), retry=no_retry)
+    return _pubsub(own), own
+
+
+def _pubsub(client: redis.Redis) -> PubSub:
+    pubsub: PubSub = client.pubsub()  # type: ignore[no-untyped-call,unused-ignore]
+    return pubsub

@@ -30,3 +30,8 @@ PROVIDER = Provider(
         "api_error.request.validation_failed": InvalidRequestError,
     },
 )
+
+#: The request header that carries a webhook's verification token (``_webhooks``).
+SIGNATURE_HEADER = "MoneyKit-Signature"
+#: How long a webhook key from the JWKS is trusted by default (``_webhooks``).
+KEYS_TTL = 12 * 3600.0  # MoneyKit's example: 12 h; it says never more than 24 h

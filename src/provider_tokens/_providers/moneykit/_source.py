@@ -9,51 +9,29 @@ verified with the JWKS's keys (``_webhooks.py``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 from ..._config import CommonOptions
-from ..._exceptions import InvalidRequestError, TokenEndpointError
 from ..._fetch import Call, Plan
 from ..._http import basic_auth
-from ..._keyset import KeySet
-from ..._responses import Issued, Refusal, given
+from ..._responses import Issued, Refusal
 from ..._source import TokenSource
-from ...moneykit import AuthenticatedClient, Client
-from ...moneykit.api.access_token import (
-    create_access_token,
-    get_well_known_jwks,
-    instrospect_client,
-)
-from ...moneykit.models import (
-    APIErrorAuthResponse,
-    APIErrorAuthUnauthorizedResponse,
-    APIErrorRateLimitExceededResponse,
-    AppClientResponse,
-    CreateAccessTokenRequest,
-    CreateAccessTokenResponse,
-    HTTPValidationError,
-    JWKSet,
-)
-from ...moneykit.types import UNSET
 from .._common import fingerprint, require
-from . import PROVIDER
-from ._webhooks import KEYS_TTL, SIGNATURE_HEADER, WebhookVerifier, es256_key
+from . import KEYS_TTL, PROVIDER, SIGNATURE_HEADER
 
-_Error = (
-    APIErrorAuthResponse
-    | APIErrorAuthUnauthorizedResponse
-    | APIErrorRateLimitExceededResponse
-    | HTTPValidationError
-)
-# A bad grant_type comes back as 400 with the *unauthorized* code.
-_BY_STATUS: Mapping[int, type[TokenEndpointError]] = MappingProxyType({400: InvalidRequestError})
+if TYPE_CHECKING:
+    from ...moneykit import AuthenticatedClient
+    from ...moneykit.models import AppClientResponse, JWKSet
+    from ._webhooks import WebhookVerifier
+
+# The generated client (``_wire``), the key set and the webhook checks load with the
+# first source or the first webhook, not with the class (tests/test_import_cost.py).
 
 
-def _refusal(parsed: object) -> Refusal | None:
-    if isinstance(parsed, _Error):
-        return Refusal(given(parsed.error_code), given(parsed.error_message), _BY_STATUS)
-    return None
+def _es256_key(provider: str, member: Mapping[str, Any]) -> Any | None:
+    from ._webhooks import es256_key
+
+    return es256_key(provider, member)
 
 
 class MoneyKit(TokenSource):
@@ -83,73 +61,80 @@ class MoneyKit(TokenSource):
         self.client_id = client_id
         self._secret_id = fingerprint(client_secret)
         self.scope = scope
-        self._body = CreateAccessTokenRequest(
-            grant_type="client_credentials", scope=scope if scope else UNSET
-        )
+        from ..._keyset import KeySet
+        from . import _wire
+
+        self._read_token = _wire.read_token
+        self._token_call = _wire.token_call
+        self._body = _wire.token_body(scope)
         self._client = self._authenticated(
-            AuthenticatedClient,
+            _wire.AuthenticatedClient,
             basic_auth(client_id, client_secret),
         )
         # Introspection authenticates with this source's own token (and its 401
         # replay); the JWKS takes no credentials.
-        self._api = self._authenticated(AuthenticatedClient, self)
-        self._public = self._bind(Client(base_url=self.base_url), None)
-        self._webhooks = WebhookVerifier(
+        self._api = self._authenticated(_wire.AuthenticatedClient, self)
+        self._public = self._bind(_wire.Client(base_url=self.base_url), None)
+        self._keys = KeySet(
             provider=self.provider,
-            keys=KeySet(
-                provider=self.provider,
-                fetch=lambda: [key.to_dict() for key in self.jwks().keys],
-                afetch=self._ajwks_members,
-                load=lambda member: es256_key(self.provider, member),
-                monotonic=self._clock.monotonic,
-                budget=self._store_bounds[1],
-                ttl=webhook_keys_ttl,
-            ),
-            now=self._clock.now,
+            fetch=lambda: [key.to_dict() for key in self.jwks().keys],
+            afetch=self._ajwks_members,
+            load=lambda member: _es256_key(self.provider, member),
+            monotonic=self._clock.monotonic,
+            budget=self._store_bounds[1],
+            ttl=webhook_keys_ttl,
         )
+        self._verifier: WebhookVerifier | None = None
 
     def _plan(self) -> Plan:
         return Plan("client_credentials")
 
     def _request(self, plan: Plan) -> Call:
-        return Call(create_access_token, self._client, {"body": self._body})
+        return self._token_call(self._client, self._body)
 
     def _read(self, plan: Plan, parsed: Any) -> Issued | Refusal | None:
-        if isinstance(parsed, CreateAccessTokenResponse):
-            return Issued(
-                access_token=parsed.access_token,
-                token_type=parsed.token_type,
-                expires_in=parsed.expires_in,
-                scope=self.scope,
-            )
-        return _refusal(parsed)
+        return self._read_token(parsed, self.scope)
 
-    # -- introspection and JWKS ----------------------------------------------------------
-
-    def _introspect_call(self) -> Call:
-        return Call(instrospect_client, self._api)
-
-    def _jwks_call(self) -> Call:
-        return Call(get_well_known_jwks, self._public, {"x_client_id": self.client_id})
+    # -- introspection and JWKS (their operations load on first use) ----------------------
 
     def introspect(self) -> AppClientResponse:
         """What MoneyKit knows about this client (``GET /auth/introspect``)."""
-        return self._exchange.send(self._introspect_call(), _introspected)
+        from ._wire import introspect_call, introspected
+
+        return self._exchange.send(introspect_call(self._api), introspected)
 
     async def aintrospect(self) -> AppClientResponse:
-        return await self._exchange.asend(self._introspect_call(), _introspected)
+        from ._wire import introspect_call, introspected
+
+        return await self._exchange.asend(introspect_call(self._api), introspected)
 
     def jwks(self) -> JWKSet:
         """The keys that sign MoneyKit's webhook JWTs (``GET /.well-known/jwks.json``)."""
-        return self._exchange.send(self._jwks_call(), _jwks)
+        from ._wire import jwks, jwks_call
+
+        return self._exchange.send(jwks_call(self._public, self.client_id), jwks)
 
     async def ajwks(self) -> JWKSet:
-        return await self._exchange.asend(self._jwks_call(), _jwks)
+        from ._wire import jwks, jwks_call
+
+        return await self._exchange.asend(jwks_call(self._public, self.client_id), jwks)
 
     async def _ajwks_members(self) -> list[dict[str, Any]]:
         return [key.to_dict() for key in (await self.ajwks()).keys]
 
     # -- webhooks -------------------------------------------------------------------------
+
+    def _webhooks(self) -> WebhookVerifier:
+        # Made on first use (PyJWT's checks load with it); two threads racing here
+        # make twins over the same key set, and one is kept.
+        verifier = self._verifier
+        if verifier is None:
+            from ._webhooks import WebhookVerifier
+
+            verifier = self._verifier = WebhookVerifier(
+                provider=self.provider, keys=self._keys, now=self._clock.now
+            )
+        return verifier
 
     def verify_webhook(self, body: bytes, verification_token: str) -> Mapping[str, Any]:
         """The verified claims of a MoneyKit webhook, or ``WebhookVerificationError``.
@@ -163,11 +148,11 @@ class MoneyKit(TokenSource):
         ``ServerError``...): answer those with a 5xx, so that MoneyKit retries.
         Needs ``provider-tokens[jwt]``.
         """
-        return self._webhooks.verify(body, verification_token)
+        return self._webhooks().verify(body, verification_token)
 
     async def averify_webhook(self, body: bytes, verification_token: str) -> Mapping[str, Any]:
         """The asyncio twin of ``verify_webhook()``."""
-        return await self._webhooks.averify(body, verification_token)
+        return await self._webhooks().averify(body, verification_token)
 
     def verify_webhook_request(
         self, headers: Mapping[str, str], body: bytes, *, header: str = SIGNATURE_HEADER
@@ -178,17 +163,19 @@ class MoneyKit(TokenSource):
         ``header`` defaults to ``MoneyKit-Signature``, the name in MoneyKit's example
         handler; MoneyKit does not document it publicly, so it can be changed here.
         """
-        return self.verify_webhook(body, self._webhooks.header_token(headers, header))
+        return self.verify_webhook(body, self._webhooks().header_token(headers, header))
 
     async def averify_webhook_request(
         self, headers: Mapping[str, str], body: bytes, *, header: str = SIGNATURE_HEADER
     ) -> Mapping[str, Any]:
         """The asyncio twin of ``verify_webhook_request()``."""
-        return await self.averify_webhook(body, self._webhooks.header_token(headers, header))
+        return await self.averify_webhook(body, self._webhooks().header_token(headers, header))
 
     def api_client(self) -> AuthenticatedClient:
         """``provider_tokens.moneykit``'s client with this source's token, for its generated
         operations (``client=``); close the source, not the client."""
+        from ._wire import AuthenticatedClient
+
         return self._authenticated(AuthenticatedClient, self)
 
     def _key_material(self) -> tuple[str, ...]:
@@ -196,11 +183,3 @@ class MoneyKit(TokenSource):
 
     def _identity(self) -> dict[str, Any]:
         return {"client_id": self.client_id, "scope": self.scope}
-
-
-def _introspected(parsed: object) -> AppClientResponse | Refusal | None:
-    return parsed if isinstance(parsed, AppClientResponse) else _refusal(parsed)
-
-
-def _jwks(parsed: object) -> JWKSet | Refusal | None:
-    return parsed if isinstance(parsed, JWKSet) else _refusal(parsed)

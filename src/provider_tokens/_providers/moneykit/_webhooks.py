@@ -18,11 +18,12 @@ from typing import Any, NoReturn
 from ..._exceptions import ConfigurationError, WebhookVerificationError
 from ..._jws import Checks, Signed, frozen, jose
 from ..._keyset import KeySet, UnknownKey
+from . import KEYS_TTL, SIGNATURE_HEADER
 
-SIGNATURE_HEADER = "MoneyKit-Signature"
+__all__ = ["ALGORITHM", "KEYS_TTL", "LEEWAY", "SIGNATURE_HEADER", "WebhookVerifier", "es256_key"]
+
 ALGORITHM = "ES256"
 LEEWAY = 300.0  # iat, either way: MoneyKit's example allows five minutes
-KEYS_TTL = 12 * 3600.0  # MoneyKit's example: 12 h; it says never more than 24 h
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 
 

@@ -1,0 +1,214 @@
+"""RedisStore's lock waiters are woken by the release, not by a poll.
+
+The release (and ``put``) publishes on the key's channel; one listener thread per
+store and process wakes that key's waiters. With the poll interval set to a minute,
+only the message can end a wait in time. Without a listener (it cannot connect, or
+was stopped) waiters poll. Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from provider_tokens.stores import LockTimeoutError, RedisStore
+from provider_tokens.stores import _redis as redis_module
+from provider_tokens.stores._redis_notify import LISTENER
+
+from store_support import Bounded, redis_url, stored
+
+if TYPE_CHECKING:
+    from redis import Redis
+
+__all__ = ["redis_url"]  # the fixture, used by name
+
+pytestmark = [pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")]
+
+WAIT = 10.0
+
+
+@pytest.fixture
+def client(redis_url: str) -> Iterator[Redis]:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def no_polling(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(redis_module, "FALLBACK", 60.0)
+
+
+def _listeners(store: RedisStore) -> list[threading.Thread]:
+    """The store's listener threads (each test's stores have a prefix of their own)."""
+    name = f"{LISTENER} {store._notifier._pattern}"
+    return [t for t in threading.enumerate() if t.name == name]
+
+
+def _store(client: Redis, request: pytest.FixtureRequest) -> RedisStore:
+    return RedisStore(client, prefix=f"{request.node.name}:", lease=60.0)
+
+
+def _until(condition: Callable[[], bool]) -> None:
+    def poll() -> None:
+        while not condition():
+            time.sleep(0.01)
+
+    Bounded(poll, within=WAIT).result()
+
+
+def _waiting(store: RedisStore) -> bool:
+    return bool(store._notifier._waiters) and store._notifier.subscribed()
+
+
+def test_a_thread_waiting_for_the_lock_is_woken_by_the_release(
+    client: Redis, no_polling: None, request: pytest.FixtureRequest
+) -> None:
+    store = _store(client, request)
+    other = _store(client, request)  # another process's
+    got: list[float] = []
+    with other.lock("k", timeout=5):
+        waiter = threading.Thread(target=lambda: _take(store, got), daemon=True)
+        waiter.start()
+        _until(lambda: _waiting(store))
+    waiter.join(WAIT)
+    assert got, "the waiter was not woken by the release"
+    store.close()
+    other.close()
+    assert not _listeners(store)
+
+
+def _take(store: RedisStore, got: list[float]) -> None:
+    with store.lock("k", timeout=30):
+        got.append(time.monotonic())
+
+
+async def test_tasks_of_two_loops_are_woken_by_the_release(
+    client: Redis, no_polling: None, request: pytest.FixtureRequest
+) -> None:
+    store = _store(client, request)
+    other = _store(client, request)
+    done: list[str] = []
+
+    async def take(name: str) -> None:
+        async with store.alock("k", timeout=30):
+            done.append(name)
+
+    def on_another_loop() -> None:
+        asyncio.run(take("other loop"))
+
+    with other.lock("k", timeout=5):
+        task = asyncio.get_running_loop().create_task(take("this loop"))
+        thread = threading.Thread(target=on_another_loop, daemon=True)
+        thread.start()
+        await asyncio.to_thread(_until, lambda: len(store._notifier._waiters.get(
+            store._channel("k").encode(), ())) == 2 and store._notifier.subscribed())  # fmt: skip
+    async with asyncio.timeout(WAIT):
+        await task
+    await asyncio.to_thread(thread.join, WAIT)
+    assert sorted(done) == ["other loop", "this loop"]
+    store.close()
+    other.close()
+
+
+def test_a_put_wakes_the_waiters_too(
+    client: Redis, no_polling: None, request: pytest.FixtureRequest
+) -> None:
+    store = _store(client, request)
+    waiter = store._notifier
+    with waiter.waiting(store._channel("k")) as registered:
+        _until(waiter.running)
+        registered.wait(WAIT)  # the listener's "subscribed" wake-up
+        RedisStore(client, prefix=store.prefix).put("k", stored())
+        started = time.monotonic()
+        registered.wait(30)
+        assert time.monotonic() - started < WAIT
+    store.close()
+
+
+def test_without_a_listener_waiters_poll(client: Redis, request: pytest.FixtureRequest) -> None:
+    store = _store(client, request)
+
+    def unreachable(attempt: int) -> object:
+        raise OSError("no pub/sub today")
+
+    store._notifier._connect = unreachable  # type: ignore[assignment]
+    other = _store(client, request)
+    got: list[float] = []
+    with other.lock("k", timeout=5):
+        waiter = threading.Thread(target=lambda: _take(store, got), daemon=True)
+        waiter.start()
+        time.sleep(0.3)  # a few failed attempts to connect
+    waiter.join(WAIT)
+    assert got  # by a poll
+    store.close()
+    other.close()
+    assert not _listeners(store)
+
+
+def test_a_wait_ends_at_its_deadline(
+    client: Redis, no_polling: None, request: pytest.FixtureRequest
+) -> None:
+    store = _store(client, request)
+    with _store(client, request).lock("k", timeout=5):
+
+        def wait() -> None:
+            with store.lock("k", timeout=0.3):
+                pass
+
+        call = Bounded(wait, within=WAIT)
+    with pytest.raises(LockTimeoutError):
+        call.result()
+    store.close()
+
+
+def test_close_stops_the_listener_and_a_later_wait_starts_another(
+    client: Redis, no_polling: None, request: pytest.FixtureRequest
+) -> None:
+    store = _store(client, request)
+    with store._notifier.waiting(store._channel("k")):
+        _until(store._notifier.running)
+    assert len(_listeners(store)) == 1
+    store.close()
+    assert not _listeners(store)
+    with store._notifier.waiting(store._channel("k")):
+        _until(store._notifier.running)
+    store.close()
+    assert not _listeners(store)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_has_a_listener_of_its_own(
+    client: Redis, no_polling: None, request: pytest.FixtureRequest
+) -> None:
+    store = _store(client, request)
+    with store._notifier.waiting(store._channel("k")):
+        _until(store._notifier.running)
+        parent_threads = _listeners(store)
+        patterns = int(client.pubsub_numpat())  # the parent's listener's among them
+        pid = os.fork()
+        if pid == 0:  # the child: wait for a lock the parent releases
+            code = 1
+            try:
+                assert not store._notifier.running()
+                with store._bounded(5.0).lock("held", timeout=30):
+                    code = 0
+            finally:
+                os._exit(code)
+    other = _store(client, request)
+    with other.lock("held", timeout=5):
+        _until(lambda: client.pubsub_numpat() > patterns)  # the child's listener
+    _, status = os.waitpid(pid, 0)  # bounded: the child's own lock wait is
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert _listeners(store) == parent_threads  # the parent's listener is still its own
+    store.close()
+    other.close()
