@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import itertools
 import json
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -591,6 +594,19 @@ FLEET_MODES = ("threads", "asyncio")
 WORKER = Path(__file__).resolve().parent.parent / "tests" / "stores" / "fleet_worker.py"
 
 
+def _local_cluster(directory: Path) -> Any:
+    """Three redis-server masters in cluster mode (the tests' ``LocalCluster``), or why
+    there is none."""
+    if shutil.which("redis-cli") is None:
+        return "redis-cli is not installed"
+    stores_tests = str(ROOT / "tests" / "stores")
+    if stores_tests not in sys.path:
+        sys.path.insert(0, stores_tests)
+    # A test helper, found by path (a plain import type-checks differently on its own).
+    support: Any = importlib.import_module("store_support")
+    return support.LocalCluster(directory)
+
+
 def _fleet_once(config: dict[str, Any], processes: int) -> tuple[float, int, int]:
     """Start the workers, release them at once; seconds until all have answered,
     calls answered, distinct tokens."""
@@ -654,6 +670,13 @@ def fleet(
         if redis_binary is not None:
             redis_url = stack.enter_context(redis_server(redis_binary))
             stores["RedisStore"] = {"store": "redis", "url": redis_url}
+            cluster = _local_cluster(Path(tmp) / "cluster")
+            if isinstance(cluster, str):
+                for mode in FLEET_MODES:
+                    rows[f"RedisStore on a cluster, {mode}"] = {"skipped": cluster}
+            else:
+                stack.callback(cluster.close)
+                stores["RedisStore on a cluster"] = {"store": "redis-cluster", "url": cluster.url}
         else:
             for mode in FLEET_MODES:
                 rows[f"RedisStore, {mode}"] = {"skipped": "redis-server is not installed"}
@@ -674,7 +697,7 @@ def fleet(
                 cold = f"{mode}-{i}"  # a cold store each time
                 if extra["store"] == "file":
                     config["path"] = str(Path(tmp) / f"tokens-{cold}")
-                elif extra["store"] == "redis":
+                elif extra["store"] in ("redis", "redis-cluster"):
                     config["prefix"] = f"bench-{cold}:"
                 seconds, calls, distinct = _fleet_once(config, processes)
                 if calls != processes * callers:
@@ -708,10 +731,23 @@ def fleet(
 # -- 6: import cost ------------------------------------------------------------------------
 
 
+# Imports are timed as installed code runs: from bytecode. pip compiles what it
+# installs; a checkout under PYTHONDONTWRITEBYTECODE (as here) would compile this
+# package's modules at every import, and only them. Every side gets one private
+# bytecode cache, written by the warm-up rounds.
+_PYCACHE = tempfile.mkdtemp(prefix="bench-pycache-")
+_IMPORT_ENV = {
+    **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+    "PYTHONPYCACHEPREFIX": _PYCACHE,
+}
+
+
 def _wall(code: str) -> float:
     """Wall seconds of ``python -c code``, from spawn to exit."""
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", code], cwd=tempfile.gettempdir(), check=False)  # noqa: S603
+    proc = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", code], cwd=tempfile.gettempdir(), check=False, env=_IMPORT_ENV
+    )
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"python -c {code!r} exited {proc.returncode}")
@@ -727,6 +763,7 @@ def _peak_kib(code: str) -> int:
     proc = subprocess.run(  # noqa: S603 - our own interpreter and scripts
         [sys.executable, "-c", code + _PEAK],
         cwd=tempfile.gettempdir(),
+        env=_IMPORT_ENV,
         capture_output=True,
         text=True,
         check=False,

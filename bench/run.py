@@ -545,7 +545,8 @@ def render_config(results: dict[str, Any]) -> str:
         f"{cfg['fleet_warmups']} warm-up, {cfg['fleet_repetitions']} measured per store",
         f"- imports (6): {cfg['import_warmups']} warm-up rounds, {cfg['import_repetitions']} "
         "rounds; each command runs once for its wall time (spawn to exit) and once more to "
-        "read its peak RSS (VmHWM from /proc/self/status at exit)",
+        "read its peak RSS (VmHWM from /proc/self/status at exit); from bytecode, as "
+        "installed code runs (a private `PYTHONPYCACHEPREFIX`, written by the warm-ups)",
         f"- regeneration (7): `scripts/generate.py`'s `generate_into` (what `make generate` "
         f"runs) into a temporary directory, so `generated/` is never rewritten; "
         f"{cfg['generate_warmups']} warm-up, {cfg['generate_repetitions']} runs",

@@ -198,18 +198,41 @@ def test_clients_of_our_own_share_one_tls_context(
 
     monkeypatch.setattr(httpx, "create_ssl_context", counted)
     monkeypatch.setattr(_clients, "_TLS", _clients._SharedTls())
-    sources = [source(fake), source(fake)]
     contexts = []
-    for src in sources:
-        src.token()
+    for base_url in ("https://api.example.com", "https://other.example.com/v1"):
+        src = fake_source(fake, EXAMPLE.name, base_url=base_url)  # built, never sent
         contexts.append(_tls_context(src._clients.sync()))
         for _ in range(2):  # two event loops, one client each
 
             async def own(s: TokenSource = src) -> httpx.AsyncClient:
-                await fresh(s)
                 return await s._clients.async_()
 
             contexts.append(_tls_context(asyncio.run(own())))
         src.close()
     assert len(built) == 1
     assert all(context is built[0] for context in contexts)
+
+
+def test_a_plain_http_source_loads_no_ca_bundle_and_trusts_nothing(
+    fake: FakeProviders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ssl
+
+    from provider_tokens import _clients
+
+    monkeypatch.setattr(_clients, "_TLS", _clients._SharedTls())
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    src = source(fake)  # http://127.0.0.1
+    src.token()
+    context = _tls_context(src._clients.sync())
+    src.close()
+    assert _clients._TLS.context is None  # no CA bundle loaded
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode is ssl.CERT_REQUIRED
+    assert context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] == 0  # a TLS peer could never verify
+    # With a proxy in the environment, TLS may happen (to the proxy): the real bundle.
+    monkeypatch.setenv("HTTPS_PROXY", "https://proxy.example:3128")
+    monkeypatch.setenv("HTTP_PROXY", "https://proxy.example:3128")
+    assert _clients._TLS.for_url("http://127.0.0.1:8000").cert_store_stats()["x509_ca"] > 0

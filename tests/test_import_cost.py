@@ -28,6 +28,9 @@ NEVER = [
 
 # Loaded on first use, not with the class.
 DEFERRED = [
+    "asyncio",  # by the first async call (provider_tokens._lazy)
+    "ctypes",  # FileStore's waiting
+    "provider_tokens.stores._file",
     "provider_tokens._jws",
     "provider_tokens._keyset",
     "provider_tokens._providers.moneykit._webhooks",

@@ -14,11 +14,11 @@ One lock guards the state; no I/O happens under it.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import threading
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -28,6 +28,11 @@ from ._flight import Flight
 from ._fork import forget_at_fork
 from ._token import AccessToken
 from .stores._base import StoredToken
+
+if TYPE_CHECKING:
+    import asyncio
+else:
+    from ._lazy import asyncio
 
 logger = logging.getLogger("provider_tokens")
 

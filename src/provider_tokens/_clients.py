@@ -11,22 +11,30 @@ its own: their sockets are the parent's.
 Every client of our own verifies TLS with one context per process (``_SharedTls``):
 loading the CA bundle takes tens of milliseconds and holds the GIL, so building it
 for each client (each source, each event loop) stalled every thread and event
-loop of the process at each cold start.
+loop of the process at each cold start. A source whose base URL is plain http
+(loopback, the fakes) and that no proxy applies to never speaks TLS: its clients get
+a context that trusts no certificate at all, so the bundle is not loaded for them,
+and a TLS connection they somehow made would fail, never pass unverified.
 """
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 import threading
+import urllib.request
 import weakref
 from collections.abc import AsyncGenerator
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import httpx
 
 from ._fork import forget_at_fork
 from ._http import GuardedAsyncClient, GuardedClient
+
+if TYPE_CHECKING:
+    import asyncio
+else:
+    from ._lazy import asyncio
 
 
 class GeneratedClient(Protocol):
@@ -54,6 +62,16 @@ class _SharedTls:
         self._lock = threading.Lock()
         forget_at_fork(self)
 
+    def for_url(self, base_url: str) -> ssl.SSLContext:
+        """The context for a client of our own that only talks to ``base_url``."""
+        return self.ready_for(base_url) or self.get()
+
+    def ready_for(self, base_url: str) -> ssl.SSLContext | None:
+        """``for_url``'s answer if it needs no CA bundle loaded now, else None."""
+        if base_url.startswith("http://") and not urllib.request.getproxies():
+            return _TRUSTS_NOTHING
+        return self.context
+
     def get(self) -> ssl.SSLContext:
         context = self.context
         if context is None:
@@ -70,6 +88,8 @@ class _SharedTls:
 
 
 _TLS = _SharedTls()
+# Verifies certificates (CERT_REQUIRED, check_hostname) against an empty trust store.
+_TRUSTS_NOTHING = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
 # A forked child's copies of its parent's clients (see ``_after_fork_in_child``).
@@ -126,7 +146,9 @@ class HttpClients:
             with self._lock:  # racing first calls must not each build (and leak) one
                 if self._own is None:
                     self._own = httpx.Client(
-                        timeout=self._timeout, follow_redirects=False, verify=_TLS.get()
+                        timeout=self._timeout,
+                        follow_redirects=False,
+                        verify=_TLS.for_url(self._base_url),
                     )
                 own = self._own
         return own
@@ -140,7 +162,7 @@ class HttpClients:
             return mine.client
         # The first client of the process loads the CA bundle (tens of milliseconds):
         # off the event loop then; later ones share it and are cheap to make here.
-        context = _TLS.context
+        context = _TLS.ready_for(self._base_url)
         if context is None:
             context = await asyncio.to_thread(_TLS.get)
         client = httpx.AsyncClient(timeout=self._timeout, follow_redirects=False, verify=context)

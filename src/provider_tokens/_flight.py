@@ -15,14 +15,18 @@ pile up on one shared exception object.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import copy
 import threading
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ._exceptions import BlockingCallError
+
+if TYPE_CHECKING:
+    import asyncio
+else:
+    from ._lazy import asyncio
 
 T = TypeVar("T")
 

@@ -115,3 +115,42 @@ def test_import_costs_less_than_importing_httpx() -> None:
     # About 0.4 measured: `import provider_tokens` leaves httpx unimported. Importing it
     # eagerly (or anything as heavy) would cross 1.0.
     assert statistics.median(ratios) <= 1.0, ratios
+
+
+def test_the_bench_fleet_item_runs_every_store_and_mode_with_one_request_each() -> None:
+    # Item 5 as `make bench` runs it (its own server process, worker processes, a
+    # local Redis Cluster when redis-cli is there), on a small fleet: counts only. In a
+    # subprocess from the project root, where `bench` is the benchmarks' package.
+    import json
+    import os
+    from pathlib import Path
+
+    code = """
+import json
+from bench.harness import Servers
+from bench.items import FLEET_MODES, fleet
+with Servers() as servers:
+    result = fleet(servers, processes=2, callers=3, delay=0.05, warmups=0, repetitions=1)
+print(json.dumps({"modes": FLEET_MODES, "stores": result["stores"]}))
+"""
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    rows = result["stores"]
+    assert {name.rsplit(", ", 1)[1] for name in rows} == set(result["modes"])
+    expected = {"MemoryStore", "FileStore", "RedisStore", "RedisStore on a cluster"}
+    assert {name.rsplit(", ", 1)[0] for name in rows} == expected
+    for name, row in rows.items():
+        if "skipped" in row:
+            assert not os.environ.get("CI"), (name, row["skipped"])
+            continue
+        # One request per process on a process's own memory; one in all when shared.
+        assert row["token_requests"] == (2 if name.startswith("MemoryStore") else 1), name

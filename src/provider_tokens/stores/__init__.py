@@ -18,10 +18,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._base import LocalStore, LockTimeoutError, StoredToken, StoreError, TokenStore
-from ._file import FileStore
 from ._memory import MemoryStore, default_store
 
 if TYPE_CHECKING:
+    from ._file import FileStore
     from ._redis import RedisStore
 
 __all__ = [
@@ -38,9 +38,15 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # RedisStore loads on first use: redis-py is an optional extra.
+    # Loaded on first use: RedisStore needs redis-py, an optional extra, and
+    # FileStore's waiting (inotify through ctypes) is not what a token source needs
+    # to import.
     if name == "RedisStore":
         from ._redis import RedisStore
 
         return RedisStore
+    if name == "FileStore":
+        from ._file import FileStore
+
+        return FileStore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -40,7 +40,6 @@ caller releases a ``LocalStore``'s (a Redis lock lapses with its lease).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import hashlib
@@ -48,12 +47,17 @@ import inspect
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._clock import Clock
 from .._exceptions import BlockingCallError
 from ._base import LocalStore, LockTimeoutError, StoredToken, StoreError, TokenStore
 from ._holders import HOLDERS, exit_now
+
+if TYPE_CHECKING:
+    import asyncio
+else:
+    from .._lazy import asyncio
 
 logger = logging.getLogger("provider_tokens")
 

@@ -9,12 +9,17 @@ for (see ``exit_now``).
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Coroutine
 from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING
 
 from .._fork import forget_at_fork
+
+if TYPE_CHECKING:
+    import asyncio
+else:
+    from .._lazy import asyncio
 
 Held = AbstractAsyncContextManager[None]
 
