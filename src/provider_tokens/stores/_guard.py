@@ -120,6 +120,10 @@ class GuardedStore:
             for name in ("lock", "alock", "discard", "adiscard")
             if _takes_timeout(getattr(self._target, name, None))
         )
+        # A LocalStore's reads and writes are plain calls in async clothing: no await
+        # inside that a timeout could cut short, so they are timed like sync calls
+        # (an asyncio timeout costs a timer per call, around every fetch).
+        self._local = isinstance(self._target, LocalStore)
         # Bound once: these run around every fetch.
         self._lock_call = self._method("lock", lock_timeout)
         self._alock_call = self._method("alock", lock_timeout)
@@ -172,9 +176,21 @@ class GuardedStore:
             self._failed(self._too_slow())  # a store that cannot bound itself
         return result
 
-    async def _atry(self, op: Callable[[], Awaitable[T]], default: T) -> T:
+    async def _atry(self, op: Callable[[], Awaitable[T]], default: T, *, quick: bool = False) -> T:
+        """``_try``'s twin; ``quick`` ops (a LocalStore's get, put, release) are timed
+        after the fact, as sync calls are, rather than by a timer."""
         if not self._up():
             return default
+        if quick and self._local:
+            started = time.monotonic()
+            try:
+                result = await op()
+            except Exception as exc:
+                self._failed(exc)
+                return default
+            if time.monotonic() - started > self.timeout:
+                self._failed(self._too_slow())
+            return result
         timer = asyncio.timeout(self.timeout)
         try:
             async with timer:
@@ -223,13 +239,13 @@ class GuardedStore:
         return self._try(lambda: self._target.get(self.key), None)
 
     async def aget(self) -> StoredToken | None:
-        return await self._atry(lambda: self._target.aget(self.key), None)
+        return await self._atry(lambda: self._target.aget(self.key), None, quick=True)
 
     def put(self, value: StoredToken) -> None:
         self._try(lambda: self._target.put(self.key, value), None)
 
     async def aput(self, value: StoredToken) -> None:
-        await self._atry(lambda: self._target.aput(self.key, value), None)
+        await self._atry(lambda: self._target.aput(self.key, value), None, quick=True)
 
     def discard(self, access_token: str) -> None:
         # A task of this loop holds the lock: a store that waits for it could only
@@ -290,7 +306,7 @@ class GuardedStore:
                 if isinstance(self._target, LocalStore):
                     exit_now(held)
             else:
-                await self._atry(lambda: held.__aexit__(None, None, None), None)
+                await self._atry(lambda: held.__aexit__(None, None, None), None, quick=True)
 
     async def _aacquire(self) -> contextlib.AbstractAsyncContextManager[None] | None:
         self._reclaim()
@@ -300,6 +316,18 @@ class GuardedStore:
         # A store that takes the timeout gives up by itself; the backstop is for
         # one whose calls hang (one call past its own deadline), or that takes none.
         timed = "alock" in self._timed
+        if timed and self._local:
+            # A LocalStore bounds its own wait and never hangs in a call: no backstop.
+            held_local: contextlib.AbstractAsyncContextManager[None] = self._alock_call(self.key)
+            try:
+                await held_local.__aenter__()
+            except LockTimeoutError:
+                self._gave_up()
+                return None
+            except Exception as exc:
+                self._failed(exc)
+                return None
+            return held_local
         timer = asyncio.timeout(self.lock_timeout + (self.timeout if timed else 0.0))
         try:
             held: contextlib.AbstractAsyncContextManager[None] = self._alock_call(self.key)
