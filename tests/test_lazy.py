@@ -1,4 +1,4 @@
-"""LazyModule: a standard module imported at its first attribute lookup, then plain."""
+"""LazyModule: a standard module imported at its first attribute lookup, then forwarded."""
 
 from __future__ import annotations
 
@@ -6,16 +6,19 @@ import subprocess
 import sys
 
 
-def test_the_module_loads_at_the_first_lookup_and_its_names_are_its_own() -> None:
+def test_the_module_loads_at_the_first_lookup_and_patches_reach_it() -> None:
     probe = """
 import sys
+from unittest import mock
 from provider_tokens._lazy import LazyModule
 lazy = LazyModule("decimal")
 before = "decimal" in sys.modules
 value = lazy.Decimal("1.5")
 import decimal
+with mock.patch("decimal.Decimal", "patched"):
+    patched = lazy.Decimal == "patched"
 print(before, "decimal" in sys.modules, lazy.Decimal is decimal.Decimal,
-      "Decimal" in vars(lazy), type(value) is decimal.Decimal)
+      patched, type(value) is decimal.Decimal)
 """
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60

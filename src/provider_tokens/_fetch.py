@@ -12,6 +12,7 @@ that every error is built from the response it is about, and retries as the
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -67,7 +68,8 @@ def _parsed_once(response: httpx.Response) -> Any:
     except (ValueError, RecursionError):
         return None
     # The generated models copy what they read (``dict(src_dict)``): sharing is safe.
-    response.json = lambda **_: body  # type: ignore[method-assign]
+    with contextlib.suppress(AttributeError):  # a Response subclass may not allow it
+        response.json = lambda **_: body  # type: ignore[method-assign]
     return body
 
 

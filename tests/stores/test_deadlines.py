@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractContextManager
+from typing import Any
 
 import pytest
 
@@ -308,3 +309,37 @@ def test_one_async_connection_per_event_loop_closed_with_it(own_redis: OwnRedis)
             assert time.monotonic() < deadline, "the loop's connection was left open"
             threading.Event().wait(0.01)
     client.close()
+
+
+class _AwaitingLocalStore(MemoryStore):
+    """A LocalStore whose async read really awaits, and never returns."""
+
+    async def aget(self, key: str) -> StoredToken | None:
+        await asyncio.Event().wait()
+        return None
+
+
+async def test_a_local_store_whose_async_read_awaits_is_still_bounded() -> None:
+    # LocalStore's own twins are timed after the call (they never await); one a
+    # subclass overrides keeps the guard's timer.
+    store = guarded(_AwaitingLocalStore(), timeout=0.2)
+    assert await asyncio.wait_for(store.aget(), 10) is None
+    plain = guarded(MemoryStore(), timeout=0.2)
+    assert plain._local
+    assert not store._local
+
+
+class _WaitsForeverStore(MemoryStore):
+    """A LocalStore of the user's whose lock wait (``_await_lock``) never ends."""
+
+    async def _await_lock(self, key: str, deadline: float | None) -> Any:
+        await asyncio.Event().wait()
+
+
+async def test_a_local_store_whose_lock_wait_hangs_is_still_bounded() -> None:
+    store = guarded(_WaitsForeverStore(), timeout=0.1, lock_timeout=0.2)
+    assert not store._local  # a store of the user's keeps the guard's timers
+    started = time.monotonic()
+    async with asyncio.timeout(10), store.alock():
+        pass  # given up on: the fetch goes ahead unlocked
+    assert time.monotonic() - started < 5

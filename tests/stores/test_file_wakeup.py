@@ -357,3 +357,48 @@ def test_a_fork_during_a_wait(tmp_path: Path, steps: list[str]) -> None:
             os.waitpid(pid, 0)
             os.close(report)
             os.close(parent_go)
+
+
+def _inotify_fds() -> int:
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            count += os.readlink(f"/proc/self/fd/{fd}") == "anon_inode:inotify"
+    return count
+
+
+def test_many_keys_waited_on_at_once_take_at_most_keep_inotify_instances(
+    tmp_path: Path,
+) -> None:
+    # The kernel's limit on inotify instances is per user (often 128), shared with
+    # every other program: waits past this process's share poll instead.
+    keep = _file_wait.WATCHES.KEEP
+    holder, waiter = FileStore(tmp_path), FileStore(tmp_path)
+    keys = [f"k{i}" for i in range(3 * keep)]
+    peak: list[int] = []
+    with contextlib.ExitStack() as held:
+        for key in keys:
+            held.enter_context(holder.lock(key))
+        before = _inotify_fds()
+        errors: list[BaseException] = []
+
+        def wait(key: str) -> None:
+            try:
+                with waiter.lock(key, timeout=1.0):
+                    errors.append(AssertionError(f"{key} was not held"))
+            except LockTimeoutError:
+                pass
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=wait, args=(key,)) for key in keys]
+        for thread in threads:
+            thread.start()
+        while any(t.is_alive() for t in threads):
+            peak.append(_inotify_fds() - before)
+            threading.Event().wait(0.05)
+        for thread in threads:
+            thread.join(10)
+    assert errors == []
+    assert max(peak) <= keep
+    assert _inotify_fds() <= keep

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from provider_tokens import ConfigurationError
 from provider_tokens.stores import RedisStore
 from provider_tokens.stores import _redis as redis_module
 from provider_tokens.testing import CREDENTIALS, FakeProviders, Fault
@@ -72,7 +73,7 @@ def test_the_names_of_one_token_share_a_slot(
 
 
 def test_a_prefix_with_a_brace_is_refused_on_a_cluster(cluster_store: RedisStore) -> None:
-    with pytest.raises(ValueError, match="brace"):
+    with pytest.raises(ConfigurationError, match="brace"):
         RedisStore(cluster_store.client, prefix="app{1}:")
 
 

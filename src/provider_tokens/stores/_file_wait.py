@@ -165,13 +165,17 @@ class Watch:
 
 
 class Watches:
-    """Idle inotify instances of this process, at most ``KEEP`` of them."""
+    """This process's inotify instances: at most ``KEEP`` idle, and at most ``KEEP``
+    in use at once. The kernel's limit (``max_user_instances``, often 128) is per
+    user, shared with every other program of that user: waits beyond ``KEEP`` poll
+    rather than take that share."""
 
     KEEP = 8
 
     def __init__(self) -> None:
         self._guard = threading.Lock()
         self._idle: list[tuple[str, Watch]] = []
+        self._in_use = 0
 
     def take(self, path: str | os.PathLike[str]) -> Watch | None:
         """A watch on ``path``, or ``None`` where there can be none (then poll)."""
@@ -179,11 +183,16 @@ class Watches:
             return None
         name = os.fspath(path)
         with self._guard:
+            if self._in_use >= self.KEEP:
+                return None  # this process's share is taken: poll
             found = [i for i, (watched, _) in enumerate(self._idle) if watched == name]
             watch = self._idle.pop(found[-1] if found else -1)[1] if self._idle else None
+            self._in_use += 1
         if watch is None:
             fd = _LIBC.inotify_init1(_IN_NONBLOCK | _IN_CLOEXEC)
             if fd < 0:  # out of inotify instances: poll
+                with self._guard:
+                    self._in_use -= 1
                 return None
             watch = Watch(fd)
         if not watch.point_at(name):
@@ -193,6 +202,7 @@ class Watches:
 
     def give(self, path: str | os.PathLike[str], watch: Watch) -> None:
         with self._guard:
+            self._in_use -= 1
             self._idle.append((os.fspath(path), watch))
             extra = self._idle[: -self.KEEP] if len(self._idle) > self.KEEP else []
             del self._idle[: len(extra)]
@@ -203,6 +213,7 @@ class Watches:
         # Shared with the parent: a read here would take its events, a watch removed
         # here would be removed there. Closing these copies is cheap (not the last).
         self._guard = threading.Lock()
+        self._in_use = 0  # the waits that used them are the parent's
         idle, self._idle = self._idle, []
         for _, watch in idle:
             with contextlib.suppress(OSError):

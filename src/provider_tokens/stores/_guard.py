@@ -123,7 +123,10 @@ class GuardedStore:
         # A LocalStore's reads and writes are plain calls in async clothing: no await
         # inside that a timeout could cut short, so they are timed like sync calls
         # (an asyncio timeout costs a timer per call, around every fetch).
-        self._local = isinstance(self._target, LocalStore)
+        # Only the SDK's own (MemoryStore, FileStore): a subclass, or a store of the
+        # user's, may really await in them (LocalStore invites ``_await_lock``).
+        kind = type(self._target)
+        self._local = isinstance(self._target, LocalStore) and kind.__module__ in _OWN_LOCAL
         # Bound once: these run around every fetch.
         self._lock_call = self._method("lock", lock_timeout)
         self._alock_call = self._method("alock", lock_timeout)
@@ -346,6 +349,9 @@ class GuardedStore:
 
     def __repr__(self) -> str:
         return f"GuardedStore({self.store!r})"
+
+
+_OWN_LOCAL = frozenset({"provider_tokens.stores._memory", "provider_tokens.stores._file"})
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

@@ -15,6 +15,7 @@ import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
+from .._exceptions import ConfigurationError
 from .._fork import forget_at_fork
 from ._base import LockTimeoutError, StoredToken, StoreError, pause
 from ._redis_clients import async_twin, bounded_client, is_cluster, listener
@@ -129,7 +130,7 @@ class RedisStore:
     lock, channel) then carries the key as a hash tag (``<prefix>{<key>}``,
     ``<prefix>lock:{<key>}``, ``<prefix>wake:{<key>}``), so they share a slot, each
     script touches one slot, and tokens spread over the shards; the prefix must then
-    hold no brace (``ValueError``), which would move the hash tag.
+    hold no brace (``ConfigurationError``), which would move the hash tag.
     """
 
     def __init__(
@@ -152,7 +153,10 @@ class RedisStore:
         self._tag = "{}"
         if is_cluster(client):
             if "{" in prefix or "}" in prefix:
-                raise ValueError(f"a RedisStore prefix on a cluster holds no brace: {prefix!r}")
+                raise ConfigurationError(
+                    f"a RedisStore prefix on a cluster holds no brace: {prefix!r}",
+                    provider="redis",
+                )
             self._tag = "{{{}}}"
         # Shared with the bounded views (copies): one listener per store and process.
         self._notifier = Notifier(
