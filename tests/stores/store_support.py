@@ -17,13 +17,16 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from provider_tokens import AccessToken
 from provider_tokens.stores import FileStore, MemoryStore, RedisStore, StoredToken
 from provider_tokens.testing._servers import free_port, redis_server, redis_server_binary
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 # free_port is re-exported: store tests take it from here for a port nothing listens on.
 __all__ = [
@@ -362,3 +365,14 @@ class Fleet:
             for stream in (proc.stdin, proc.stdout, proc.stderr):
                 if stream is not None:
                     stream.close()
+
+
+@pytest.fixture(name="client")
+def flushed_redis(redis_url: str) -> Iterator[Redis]:
+    """``client``: a redis-py client on this session's server, its database emptied."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    yield client
+    client.close()

@@ -17,19 +17,18 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 
 from provider_tokens.stores import LockTimeoutError, RedisStore
 
-from store_support import Bounded, OwnRedis, own_redis, redis_url
+from store_support import Bounded, OwnRedis, flushed_redis, own_redis, redis_url
 
 if TYPE_CHECKING:
     from redis import Redis
 
-__all__ = ["own_redis", "redis_url"]  # the fixtures, used by name
+__all__ = ["flushed_redis", "own_redis", "redis_url"]  # the fixtures, used by name
 
 pytestmark = [
     # Python 3.12+ warns about forking a process that has threads: that is the point.
@@ -40,16 +39,6 @@ LEASE = 0.5
 HOLD = 1.6  # more than three leases
 RENEWER = "provider-tokens lease renewer"
 WAIT = 10.0
-
-
-@pytest.fixture
-def client(redis_url: str) -> Iterator[Redis]:
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    client.flushdb()
-    yield client
-    client.close()
 
 
 def _stores(client: Redis, max_hold: float = 3600.0) -> tuple[RedisStore, RedisStore]:

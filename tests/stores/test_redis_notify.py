@@ -12,7 +12,7 @@ import asyncio
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
@@ -21,26 +21,16 @@ from provider_tokens.stores import LockTimeoutError, RedisStore
 from provider_tokens.stores import _redis as redis_module
 from provider_tokens.stores._redis_notify import LISTENER
 
-from store_support import Bounded, redis_url, stored
+from store_support import Bounded, flushed_redis, redis_url, stored
 
 if TYPE_CHECKING:
     from redis import Redis
 
-__all__ = ["redis_url"]  # the fixture, used by name
+__all__ = ["flushed_redis", "redis_url"]  # the fixtures, used by name
 
 pytestmark = [pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")]
 
 WAIT = 10.0
-
-
-@pytest.fixture
-def client(redis_url: str) -> Iterator[Redis]:
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    client.flushdb()
-    yield client
-    client.close()
 
 
 @pytest.fixture

@@ -319,31 +319,25 @@ class GuardedStore:
         # A store that takes the timeout gives up by itself; the backstop is for
         # one whose calls hang (one call past its own deadline), or that takes none.
         timed = "alock" in self._timed
-        if timed and self._local:
-            # A LocalStore bounds its own wait and never hangs in a call: no backstop.
-            held_local: contextlib.AbstractAsyncContextManager[None] = self._alock_call(self.key)
-            try:
-                await held_local.__aenter__()
-            except LockTimeoutError:
-                self._gave_up()
-                return None
-            except Exception as exc:
-                self._failed(exc)
-                return None
-            return held_local
-        timer = asyncio.timeout(self.lock_timeout + (self.timeout if timed else 0.0))
+        # The SDK's own LocalStores bound their wait and never hang in a call: no backstop.
+        timer = (
+            None
+            if timed and self._local
+            else asyncio.timeout(self.lock_timeout + (self.timeout if timed else 0.0))
+        )
         try:
             held: contextlib.AbstractAsyncContextManager[None] = self._alock_call(self.key)
-            async with timer:
+            async with timer or contextlib.nullcontext():
                 await held.__aenter__()  # cancelled at the deadline: nothing is held
         except LockTimeoutError:
             self._gave_up()
             return None
         except Exception as exc:
-            if timer.expired() and not timed:
+            expired = timer is not None and timer.expired()
+            if expired and not timed:
                 self._gave_up()
             else:
-                self._failed(self._too_slow() if timer.expired() else exc)
+                self._failed(self._too_slow() if expired else exc)
             return None
         return held
 
