@@ -20,10 +20,10 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -473,6 +473,7 @@ def cold_start(
 
 RAW_POST = "raw httpx.Client.post"
 RAW_APOST = "raw httpx.AsyncClient.post"
+ASYNC_OURS = f"{c.OURS} (atoken)"
 
 
 def single_fetch(
@@ -481,16 +482,13 @@ def single_fetch(
     """One token fetch on an empty cache against a raw POST of the same form, sync and
     async, alternating call by call on warm keep-alive clients."""
     base = servers.base_url("moneykit")
-    url = c.token_url(base)
-    form = {"grant_type": "client_credentials"}
-    # The headers our MoneyKit request carries besides the form and Basic credentials.
-    headers = {"MoneyKit-Version": "2023-02-18"}
-    auth = (c.CLIENT_ID, c.CLIENT_SECRET)
-
-    def checked(response: httpx.Response) -> None:
-        if response.status_code != 201 or not response.json()["access_token"]:
-            raise RuntimeError(f"raw token request answered {response.status_code}")
-
+    # The raw POST: our MoneyKit request's form, Basic credentials and headers.
+    post: dict[str, Any] = {
+        "url": c.token_url(base),
+        "data": {"grant_type": "client_credentials"},
+        "auth": (c.CLIENT_ID, c.CLIENT_SECRET),
+        "headers": {"MoneyKit-Version": "2023-02-18"},
+    }
     source = c.our_source(base)
     raw = httpx.Client()
 
@@ -502,21 +500,23 @@ def single_fetch(
 
     def plain() -> float:
         started = time.perf_counter()
-        response = raw.post(url, data=form, auth=auth, headers=headers)
+        response = raw.post(**post)
         response.json()
         elapsed = time.perf_counter() - started
-        checked(response)
+        _checked(response)
         return elapsed
 
     rounds = Rounds(warmups, repetitions)
     try:
-        _fetch_rounds(rounds, per_round, [(c.OURS, ours), (RAW_POST, plain)])
+        for name, fn, latencies in _alternating(
+            rounds, per_round, [(c.OURS, ours), (RAW_POST, plain)]
+        ):
+            latencies[name].append(fn())
     finally:
         source.close()
         raw.close()
-
     arounds = Rounds(warmups, repetitions)
-    asyncio.run(_async_fetch(base, arounds, per_round, headers, checked))
+    asyncio.run(_async_fetch(base, arounds, per_round, post))
     return {
         "fetches_per_round": per_round,
         "latency_ms": {k: 1e3 * rounds.median(k) for k in rounds.samples},
@@ -528,17 +528,10 @@ def single_fetch(
     }
 
 
-async def _async_fetch(
-    base: str,
-    rounds: Rounds,
-    per_round: int,
-    headers: dict[str, str],
-    checked: Callable[[httpx.Response], None],
-) -> None:
+async def _async_fetch(base: str, rounds: Rounds, per_round: int, post: dict[str, Any]) -> None:
     """``single_fetch``'s asyncio half: ``await atoken()`` against ``AsyncClient.post``."""
     source = c.our_source(base)
     raw = httpx.AsyncClient()
-    url, form = c.token_url(base), {"grant_type": "client_credentials"}
 
     async def ours() -> float:
         await source.ainvalidate()
@@ -548,40 +541,41 @@ async def _async_fetch(
 
     async def plain() -> float:
         started = time.perf_counter()
-        response = await raw.post(
-            url, data=form, auth=(c.CLIENT_ID, c.CLIENT_SECRET), headers=headers
-        )
+        response = await raw.post(**post)
         response.json()
         elapsed = time.perf_counter() - started
-        checked(response)
+        _checked(response)
         return elapsed
 
-    pairs = [(ASYNC_OURS, ours), (RAW_APOST, plain)]
     try:
-        for i, kept in rounds.indices():
-            latencies: dict[str, list[float]] = {name: [] for name, _ in pairs}
-            for k in range(per_round):
-                for name, fn in rotated(pairs, i + k):  # alternate who goes first
-                    latencies[name].append(await fn())
-            if kept:
-                for name, values in latencies.items():
-                    rounds.add(name, median(values))
+        for name, fn, latencies in _alternating(
+            rounds, per_round, [(ASYNC_OURS, ours), (RAW_APOST, plain)]
+        ):
+            latencies[name].append(await fn())
     finally:
         await source.aclose()
         await raw.aclose()
 
 
-ASYNC_OURS = f"{c.OURS} (atoken)"
+def _checked(response: httpx.Response) -> None:
+    if response.status_code != 201 or not response.json()["access_token"]:
+        raise RuntimeError(f"raw token request answered {response.status_code}")
 
 
-def _fetch_rounds(
-    rounds: Rounds, per_round: int, pairs: list[tuple[str, Callable[[], float]]]
-) -> None:
+F = TypeVar("F")
+
+
+def _alternating(
+    rounds: Rounds, per_round: int, pairs: list[tuple[str, F]]
+) -> Iterator[tuple[str, F, dict[str, list[float]]]]:
+    """Each round's calls, who goes first alternating call by call: the caller runs
+    ``fn`` and appends its seconds to ``latencies[name]``; each kept round's medians
+    go to ``rounds`` once its calls are done."""
     for i, kept in rounds.indices():
         latencies: dict[str, list[float]] = {name: [] for name, _ in pairs}
         for k in range(per_round):
-            for name, fn in rotated(pairs, i + k):  # alternate who goes first
-                latencies[name].append(fn())
+            for name, fn in rotated(pairs, i + k):
+                yield name, fn, latencies
         if kept:
             for name, values in latencies.items():
                 rounds.add(name, median(values))
@@ -731,22 +725,20 @@ def fleet(
 # -- 6: import cost ------------------------------------------------------------------------
 
 
-# Imports are timed as installed code runs: from bytecode. pip compiles what it
-# installs; a checkout under PYTHONDONTWRITEBYTECODE (as here) would compile this
-# package's modules at every import, and only them. Every side gets one private
-# bytecode cache, written by the warm-up rounds.
-_PYCACHE = tempfile.mkdtemp(prefix="bench-pycache-")
-_IMPORT_ENV = {
-    **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
-    "PYTHONPYCACHEPREFIX": _PYCACHE,
-}
+def _import_env(pycache: str) -> dict[str, str]:
+    """Imports are timed as installed code runs: from bytecode. pip compiles what it
+    installs; a checkout under PYTHONDONTWRITEBYTECODE (as here) would compile this
+    package's modules at every import, and only them. Every side gets one private
+    bytecode cache, written by the warm-up rounds."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPYCACHEPREFIX": pycache}
 
 
-def _wall(code: str) -> float:
+def _wall(code: str, env: dict[str, str]) -> float:
     """Wall seconds of ``python -c code``, from spawn to exit."""
     started = time.perf_counter()
     proc = subprocess.run(  # noqa: S603 - our own interpreter
-        [sys.executable, "-c", code], cwd=tempfile.gettempdir(), check=False, env=_IMPORT_ENV
+        [sys.executable, "-c", code], cwd=tempfile.gettempdir(), check=False, env=env
     )
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
@@ -759,11 +751,11 @@ def _wall(code: str) -> float:
 _PEAK = ";print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
 
 
-def _peak_kib(code: str) -> int:
+def _peak_kib(code: str, env: dict[str, str]) -> int:
     proc = subprocess.run(  # noqa: S603 - our own interpreter and scripts
         [sys.executable, "-c", code + _PEAK],
         cwd=tempfile.gettempdir(),
-        env=_IMPORT_ENV,
+        env=env,
         capture_output=True,
         text=True,
         check=False,
@@ -783,13 +775,15 @@ def import_cost(warmups: int, repetitions: int) -> dict[str, Any]:
     its peak memory (the same command plus a read of /proc/self/status)."""
     wall = Rounds(warmups, repetitions)
     memory = Rounds(warmups, repetitions)
-    for i, kept in wall.indices():
-        for code in rotated(IMPORTS, i):
-            seconds = _wall(code)
-            kib = _peak_kib(code)
-            if kept:
-                wall.add(code, seconds)
-                memory.add(code, kib)
+    with tempfile.TemporaryDirectory(prefix="bench-pycache-") as pycache:
+        env = _import_env(pycache)
+        for i, kept in wall.indices():
+            for code in rotated(IMPORTS, i):
+                seconds = _wall(code, env)
+                kib = _peak_kib(code, env)
+                if kept:
+                    wall.add(code, seconds)
+                    memory.add(code, kib)
     compared = [k for k in IMPORTS if k not in ("pass", BASELINE)]
     return {
         "baseline": BASELINE,

@@ -302,6 +302,8 @@ def test_a_child_forked_mid_request_asks_for_itself() -> None:
             if keys._flight is not None:
                 break
         threading.Event().wait(0.001)
+    else:
+        pytest.fail("the leader never started its request")
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:

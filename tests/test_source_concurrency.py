@@ -373,6 +373,8 @@ def test_a_sync_call_joining_a_thread_that_waits_for_this_loops_lock_raises() ->
             if other._cache._flight is not None:
                 break
             await asyncio.sleep(0.01)
+        else:
+            pytest.fail("the thread never led other's fetch")
         # ... so a sync call here, joining that fetch, would stop the lock's holder.
         with pytest.raises(BlockingCallError):
             other.token()

@@ -67,7 +67,8 @@ def _parsed_once(response: httpx.Response) -> Any:
         body = json.loads(response.content)
     except (ValueError, RecursionError):
         return None
-    # The generated models copy what they read (``dict(src_dict)``): sharing is safe.
+    # The generated models copy the mapping they read (``dict(src_dict)``) and change
+    # nothing nested: sharing the parse with ``raw`` is safe.
     with contextlib.suppress(AttributeError):  # a Response subclass may not allow it
         response.json = lambda **_: body  # type: ignore[method-assign]
     return body

@@ -27,14 +27,20 @@ EXTRA = "pip install 'provider-tokens[jwt]'"
 MAX_TOKEN = 16 * 1024
 
 
-def jose(provider: str) -> ModuleType:
-    """PyJWT, with its cryptography backend; or ``ConfigurationError`` naming the extra."""
+def _pyjwt() -> ModuleType | None:
+    """PyJWT, if it is installed with its cryptography backend."""
     try:
         import jwt
         import jwt.algorithms
     except ImportError:
-        jwt = None  # type: ignore[assignment]
-    if jwt is None or not jwt.algorithms.has_crypto:
+        return None
+    return jwt if jwt.algorithms.has_crypto else None
+
+
+def jose(provider: str) -> ModuleType:
+    """PyJWT, with its cryptography backend; or ``ConfigurationError`` naming the extra."""
+    jwt = _pyjwt()
+    if jwt is None:
         raise ConfigurationError(
             f"{provider}: verifying signed tokens needs PyJWT with cryptography: {EXTRA}",
             provider=provider,
@@ -43,11 +49,7 @@ def jose(provider: str) -> ModuleType:
 
 
 def has_jose() -> bool:
-    try:
-        jose("")
-    except ConfigurationError:
-        return False
-    return True
+    return _pyjwt() is not None
 
 
 @attrs.frozen

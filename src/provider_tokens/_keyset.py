@@ -81,7 +81,6 @@ class KeySet:
         self._fetched_at: float | None = None  # the last request's start
         self._before: float | None = None  # the one before: restored if a request is dropped
         self._failure: BaseException | None = None  # the last request's error
-        self.requests = 0  # JWKS requests made, for tests and metrics
         self._reset()
         forget_at_fork(self)
 
@@ -215,7 +214,6 @@ class KeySet:
         error: Exception | None,
     ) -> None:
         with self._lock:
-            self.requests += 1
             # A flight given up on (past its deadline) may land after a newer one:
             # what it brings is older than what the cache holds.
             if flight is self._flight and not flight.done:

@@ -1,4 +1,4 @@
-"""Small, fast versions of benchmark items 1, 3 and 6 (``make bench`` runs the full ones).
+"""Small, fast versions of benchmark items 1, 3, 5 and 6 (``make bench`` runs the full ones).
 
 Bounds are generous and on ratios only, never on absolute times, so that a slow or
 busy machine passes while a change that doubles the cost of the token layer fails.
@@ -14,6 +14,7 @@ import threading
 import time
 
 import httpx
+import pytest
 
 from provider_tokens import TokenSource
 from provider_tokens.stores import MemoryStore
@@ -60,7 +61,8 @@ def test_hot_path_costs_about_a_fixed_header(fake_providers: FakeProviders) -> N
                 if i >= 2:  # warm-up rounds
                     ratios.append(rates["ours"] / rates["fixed"])
     assert len(fake_providers.requests(NAME)) == 1  # the token stayed cached
-    # About 1.0 measured (make bench: +0.6 us per request); twice the cost is 0.5.
+    # About 1.0 measured (make bench of 2026-11-30: -0.7 us per request in-process);
+    # twice the cost is 0.5.
     assert statistics.median(ratios) >= 0.6, ratios
 
 
@@ -148,9 +150,11 @@ print(json.dumps({"modes": FLEET_MODES, "stores": result["stores"]}))
     assert {name.rsplit(", ", 1)[1] for name in rows} == set(result["modes"])
     expected = {"MemoryStore", "FileStore", "RedisStore", "RedisStore on a cluster"}
     assert {name.rsplit(", ", 1)[0] for name in rows} == expected
+    skipped = {name: row["skipped"] for name, row in rows.items() if "skipped" in row}
     for name, row in rows.items():
-        if "skipped" in row:
-            assert not os.environ.get("CI"), (name, row["skipped"])
-            continue
-        # One request per process on a process's own memory; one in all when shared.
-        assert row["token_requests"] == (2 if name.startswith("MemoryStore") else 1), name
+        if name not in skipped:
+            # One request per process on a process's own memory; one in all when shared.
+            assert row["token_requests"] == (2 if name.startswith("MemoryStore") else 1), name
+    if skipped:  # redis-server or redis-cli missing: what could not run is not passed
+        assert not os.environ.get("CI"), skipped
+        pytest.skip(f"not run: {skipped}")

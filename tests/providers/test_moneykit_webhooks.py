@@ -117,7 +117,8 @@ def reason(source: MoneyKit, token: str, body: bytes = BODY) -> str:
     assert error.reason in WebhookVerificationError.REASONS
     assert error.__cause__ is None
     assert error.__context__ is None
-    assert len(token) < 8 or token not in str(error)
+    # No part of the token (its header, claims or signature) shows in the message.
+    assert not [part for part in token.split(".") if len(part) >= 8 and part in str(error)]
     assert BODY.decode() not in str(error)
     return error.reason
 
@@ -429,7 +430,7 @@ def test_the_fakes_webhooks_verify_and_a_rotation_costs_one_refetch() -> None:
         forged, _ = fake.moneykit_webhook(b"{}", kid="not-a-kid-of-the-fake")
         with pytest.raises(WebhookVerificationError) as caught:
             source.verify_webhook(b"{}", forged)
-        assert caught.value.reason == "signature" or caught.value.reason == "unknown_key"
+        assert caught.value.reason == "unknown_key"
         assert _jwks_requests(fake) == 2  # refetched less than a minute ago
 
 

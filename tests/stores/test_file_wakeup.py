@@ -268,6 +268,8 @@ async def test_a_cancelled_waiting_task_leaves_the_lock_free(
             if "wait" in steps or (turn is not None and turn.waiters):
                 break
             await asyncio.sleep(0.005)
+        else:
+            pytest.fail("the task never started waiting")
         waiter.cancel()
         with pytest.raises(asyncio.CancelledError):
             await waiter

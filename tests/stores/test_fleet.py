@@ -2,6 +2,7 @@
 
 8 worker processes x 25 threads (or asyncio tasks) ask for a token (of the example
 provider) at the same moment, against the fake provider server; the server counts the requests.
+The stores: FileStore, RedisStore on one server, and on a local Redis Cluster.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +19,9 @@ import pytest
 from provider_tokens.testing import CREDENTIALS, FakeProviders, Fault
 
 from cases import EXAMPLE
-from store_support import Fleet, redis_url
+from store_support import Fleet, redis_cluster, redis_url
 
-__all__ = ["redis_url"]  # the fixture, used by name
+__all__ = ["redis_cluster", "redis_url"]  # the fixtures, used by name
 
 PROCESSES, CALLERS = 8, 25
 NAME = EXAMPLE.name
@@ -40,11 +42,15 @@ def _config(
         config["path"] = str(tmp_path / "tokens")
     elif store == "redis":
         config["url"] = request.getfixturevalue("redis_url")
+    elif store == "redis-cluster":
+        # A local three-master Redis Cluster; the session's, so a key prefix of its own.
+        config["url"] = request.getfixturevalue("redis_cluster").url
+        config["prefix"] = f"fleet-{uuid.uuid4().hex[:8]}:"
     return config
 
 
 @pytest.mark.parametrize("mode", ["threads", "asyncio"])
-@pytest.mark.parametrize("store", ["file", "redis"])
+@pytest.mark.parametrize("store", ["file", "redis", "redis-cluster"])
 def test_one_token_request_per_fleet(
     store: str, mode: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:

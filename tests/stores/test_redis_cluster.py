@@ -21,11 +21,10 @@ import pytest
 from provider_tokens import ConfigurationError
 from provider_tokens.stores import RedisStore
 from provider_tokens.stores import _redis as redis_module
-from provider_tokens.testing import CREDENTIALS, FakeProviders, Fault
 
 from cases import EXAMPLE
 from conftest import MockProvider
-from store_support import Bounded, Fleet, LocalCluster, own_redis_cluster, redis_cluster, stored
+from store_support import Bounded, LocalCluster, own_redis_cluster, redis_cluster, stored
 
 if TYPE_CHECKING:
     from redis.cluster import RedisCluster
@@ -147,33 +146,6 @@ def _poll(condition: Any) -> None:
 
     while not condition():
         time.sleep(0.01)
-
-
-@pytest.mark.parametrize("mode", ["threads", "asyncio"])
-def test_one_token_request_per_fleet_on_a_cluster(redis_cluster: LocalCluster, mode: str) -> None:
-    name = EXAMPLE.name
-    with FakeProviders() as fake:
-        fake.inject(name, Fault.delay(0.3), times=None)
-        config = {
-            "provider": name,
-            "credentials": dict(CREDENTIALS[name]),
-            "base_url": fake.base_url(name),
-            "store": "redis-cluster",
-            "url": redis_cluster.url,
-            "prefix": f"fleet-{uuid.uuid4().hex[:8]}:",
-            "callers": CALLERS,
-            "mode": mode,
-        }
-        fleet = Fleet(config, PROCESSES)
-        try:
-            fleet.ready()
-            results = fleet.go()
-        finally:
-            fleet.close()
-        requests = len(fake.requests(name))
-    assert requests == 1
-    assert sum(r["calls"] for r in results) == PROCESSES * CALLERS
-    assert len({token for r in results for token in r["tokens"]}) == 1
 
 
 def test_a_killed_master(

@@ -176,14 +176,15 @@ def test_a_lock_taken_over_is_not_renewed(client: Redis) -> None:
     def hold() -> int:
         with store.lock("k"):
             (renewer,) = _renewer_threads()
-            # Our lease ran out (say the process was stopped) and another took the lock.
-            client.set("provider-tokens:lock:k", "someone-else", px=300)
+            # Our lease ran out (say the process was stopped) and another took the lock,
+            # for longer than our lease: a renewal of ours would shorten it to the lease.
+            client.set("provider-tokens:lock:k", "someone-else", px=10_000)
             renewer.join(WAIT)
             assert not renewer.is_alive()
             return int(client.pttl("provider-tokens:lock:k"))
 
-    assert Bounded(hold, within=WAIT).result() <= 300  # not extended to our lease
-    assert client.get("provider-tokens:lock:k") in (b"someone-else", None)
+    assert Bounded(hold, within=WAIT).result() > LEASE * 1000  # not set to our lease
+    assert client.get("provider-tokens:lock:k") == b"someone-else"
 
 
 async def test_an_async_lock_taken_over_is_not_renewed(client: Redis) -> None:

@@ -42,6 +42,11 @@ class FileStore(LocalStore):
     sticky one such as ``/tmp``), and refused otherwise.
     """
 
+    # Its async get, put and release return at once and its lock wait bounds itself:
+    # the guard times them after the fact (declared on this class only, so that a
+    # subclass that really awaits keeps the guard's timers).
+    _returns_at_once = True
+
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         try:

@@ -45,11 +45,9 @@ one process alone takes 0.37 there (start-up and the HTTP round trip).
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import contextlib
 import ctypes
-import ctypes.util
 import math
 import os
 import select
@@ -57,9 +55,15 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .._fork import forget_at_fork
 from ._base import pause
+
+if TYPE_CHECKING:
+    import asyncio
+else:
+    from .._lazy import asyncio
 
 # How long a waiter sleeps at most between checks when nothing wakes it.
 FALLBACK = 0.05
@@ -82,7 +86,7 @@ def _libc() -> ctypes.CDLL | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        libc = ctypes.CDLL(None, use_errno=True)
         libc.inotify_init1.argtypes = [ctypes.c_int]
         libc.inotify_add_watch.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
         libc.inotify_rm_watch.argtypes = [ctypes.c_int, ctypes.c_int]
@@ -303,10 +307,10 @@ class Gates:
         turn.loop = loop
         return token
 
-    def try_enter(self, key: str, loop: asyncio.AbstractEventLoop | None = None) -> object | None:
+    def try_enter(self, key: str) -> object | None:
         """The turn, if it is free now: its token, for ``leave``."""
         with self._mutex:
-            return self._take(key, loop)
+            return self._take(key, None)
 
     def enter(self, key: str, deadline: float | None) -> object:
         """The turn, waiting for it until ``deadline``, or ``LockTimeoutError``."""

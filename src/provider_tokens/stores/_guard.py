@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._clock import Clock
 from .._exceptions import BlockingCallError
+from .._flight import _running_loop
 from ._base import LocalStore, LockTimeoutError, StoredToken, StoreError, TokenStore
 from ._holders import HOLDERS, exit_now
 
@@ -120,13 +121,9 @@ class GuardedStore:
             for name in ("lock", "alock", "discard", "adiscard")
             if _takes_timeout(getattr(self._target, name, None))
         )
-        # A LocalStore's reads and writes are plain calls in async clothing: no await
-        # inside that a timeout could cut short, so they are timed like sync calls
-        # (an asyncio timeout costs a timer per call, around every fetch).
-        # Only the SDK's own (MemoryStore, FileStore): a subclass, or a store of the
-        # user's, may really await in them (LocalStore invites ``_await_lock``).
-        kind = type(self._target)
-        self._local = isinstance(self._target, LocalStore) and kind.__module__ in _OWN_LOCAL
+        # A store whose async calls return at once (MemoryStore, FileStore declare it)
+        # is timed after each call like a sync one, not by an asyncio timer per call.
+        self._local = bool(type(self._target).__dict__.get("_returns_at_once", False))
         # Bound once: these run around every fetch.
         self._lock_call = self._method("lock", lock_timeout)
         self._alock_call = self._method("alock", lock_timeout)
@@ -172,6 +169,8 @@ class GuardedStore:
         started = time.monotonic()
         try:
             result = op()
+        except LockTimeoutError:  # a discard that found the lock held: not a failure
+            return default
         except Exception as exc:
             self._failed(exc)
             return default
@@ -184,23 +183,19 @@ class GuardedStore:
         after the fact, as sync calls are, rather than by a timer."""
         if not self._up():
             return default
-        if quick and self._local:
-            started = time.monotonic()
-            try:
-                result = await op()
-            except Exception as exc:
-                self._failed(exc)
-                return default
-            if time.monotonic() - started > self.timeout:
-                self._failed(self._too_slow())
-            return result
-        timer = asyncio.timeout(self.timeout)
+        timer = None if quick and self._local else asyncio.timeout(self.timeout)
+        started = time.monotonic()
         try:
-            async with timer:
-                return await op()
-        except Exception as exc:
-            self._failed(self._too_slow() if timer.expired() else exc)
+            async with timer or contextlib.nullcontext():
+                result = await op()
+        except LockTimeoutError:
             return default
+        except Exception as exc:
+            self._failed(self._too_slow() if timer is not None and timer.expired() else exc)
+            return default
+        if timer is None and time.monotonic() - started > self.timeout:
+            self._failed(self._too_slow())
+        return result
 
     def _held_on_this_thread(self) -> asyncio.AbstractEventLoop | None:
         return HOLDERS.on_this_thread(self.store, self.key)
@@ -257,11 +252,11 @@ class GuardedStore:
         discard = self._method("discard", 0.0) if held_here else self._discard_call
         # A discard that takes a timeout may spend it waiting for the key's lock.
         bounded = "discard" in self._timed
-        self._try(lambda: _unless_locked(discard, self.key, access_token), None, bounded=bounded)
+        self._try(lambda: discard(self.key, access_token), None, bounded=bounded)
 
     async def adiscard(self, access_token: str) -> None:
         discard = self._adiscard_call
-        await self._atry(lambda: _aunless_locked(discard, self.key, access_token), None)
+        await self._atry(lambda: discard(self.key, access_token), None)
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -343,29 +338,3 @@ class GuardedStore:
 
     def __repr__(self) -> str:
         return f"GuardedStore({self.store!r})"
-
-
-_OWN_LOCAL = frozenset({"provider_tokens.stores._memory", "provider_tokens.stores._file"})
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-
-# A discard that finds the key's lock held skips the store: the holder is fetching
-# the token that will replace the one being dropped. Not a store failure.
-
-
-def _unless_locked(discard: Callable[..., None], key: str, access_token: str) -> None:
-    with contextlib.suppress(LockTimeoutError):
-        discard(key, access_token)
-
-
-async def _aunless_locked(
-    discard: Callable[..., Awaitable[None]], key: str, access_token: str
-) -> None:
-    with contextlib.suppress(LockTimeoutError):
-        await discard(key, access_token)

@@ -361,9 +361,8 @@ class RedisStore:
             now = time.monotonic()
             try:
                 async with asyncio.timeout(self.lease):
-                    with _errors():
-                        async with self._aconn() as client:
-                            ours = await client.eval(_RENEW, 1, name, token, lease_ms)
+                    async with self._aconn() as client:
+                        ours = await client.eval(_RENEW, 1, name, token, lease_ms)
             except Exception:  # a failed renewal: the next may still be in time
                 if time.monotonic() - renewed_at >= self.lease:
                     return  # the lease ran out: nothing left to keep
@@ -444,8 +443,7 @@ class _Renewer:
             ):
                 return
             try:
-                with _errors():
-                    ours = store._renew(keys=[self._name], args=args)
+                ours = store._renew(keys=[self._name], args=args)
             except Exception:  # a failed renewal: the next may still be in time
                 if time.monotonic() - renewed_at >= store.lease:
                     return  # the lease ran out: nothing left to keep
