@@ -376,3 +376,12 @@ def flushed_redis(redis_url: str) -> Iterator[Redis]:
     client.flushdb()
     yield client
     client.close()
+
+
+def until(condition: Callable[[], bool], within: float = 10.0) -> None:
+    """Wait (bounded) for another thread or process to get somewhere; fail if it never does."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"never happened within {within} s")
+        time.sleep(0.005)

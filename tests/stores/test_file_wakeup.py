@@ -25,7 +25,7 @@ import pytest
 
 from provider_tokens.stores import FileStore, LockTimeoutError, _file_wait
 
-from store_support import Bounded, stored
+from store_support import Bounded, stored, until
 
 WAIT = 10.0
 
@@ -37,16 +37,6 @@ def steps(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(_file_wait, "FALLBACK", 30.0)
     monkeypatch.setattr(_file_wait, "_note", seen.append)
     return seen
-
-
-def until(condition: Callable[[], bool]) -> None:
-    """Wait (bounded) for another thread to get somewhere."""
-    event = threading.Event()
-    for _ in range(int(WAIT / 0.005)):
-        if condition():
-            return
-        event.wait(0.005)
-    pytest.fail("never happened")
 
 
 @contextlib.contextmanager

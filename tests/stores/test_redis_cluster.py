@@ -14,7 +14,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -24,7 +24,7 @@ from provider_tokens.stores import _redis as redis_module
 
 from cases import EXAMPLE
 from conftest import MockProvider
-from store_support import Bounded, LocalCluster, own_redis_cluster, redis_cluster, stored
+from store_support import Bounded, LocalCluster, own_redis_cluster, redis_cluster, stored, until
 
 if TYPE_CHECKING:
     from redis.cluster import RedisCluster
@@ -130,22 +130,11 @@ def test_a_waiter_is_woken_by_the_release(
         thread = threading.Thread(target=wait, daemon=True)
         thread.start()
         assert waiting.wait(WAIT)
-        _until(lambda: bool(store._notifier._waiters) and store._notifier.subscribed())
+        until(lambda: bool(store._notifier._waiters) and store._notifier.subscribed())
     finally:
         holder.__exit__(None, None, None)
     thread.join(WAIT)
     assert not thread.is_alive()
-
-
-def _until(condition: Any, within: float = WAIT) -> None:
-    Bounded(lambda: _poll(condition), within=within).result()
-
-
-def _poll(condition: Any) -> None:
-    import time
-
-    while not condition():
-        time.sleep(0.01)
 
 
 def test_a_killed_master(

@@ -12,7 +12,6 @@ import asyncio
 import os
 import threading
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
@@ -21,7 +20,7 @@ from provider_tokens.stores import LockTimeoutError, RedisStore
 from provider_tokens.stores import _redis as redis_module
 from provider_tokens.stores._redis_notify import LISTENER
 
-from store_support import Bounded, flushed_redis, redis_url, stored
+from store_support import Bounded, flushed_redis, redis_url, stored, until
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -48,14 +47,6 @@ def _store(client: Redis, request: pytest.FixtureRequest) -> RedisStore:
     return RedisStore(client, prefix=f"{request.node.name}:", lease=60.0)
 
 
-def _until(condition: Callable[[], bool]) -> None:
-    def poll() -> None:
-        while not condition():
-            time.sleep(0.01)
-
-    Bounded(poll, within=WAIT).result()
-
-
 def _waiting(store: RedisStore) -> bool:
     return bool(store._notifier._waiters) and store._notifier.subscribed()
 
@@ -69,7 +60,7 @@ def test_a_thread_waiting_for_the_lock_is_woken_by_the_release(
     with other.lock("k", timeout=5):
         waiter = threading.Thread(target=lambda: _take(store, got), daemon=True)
         waiter.start()
-        _until(lambda: _waiting(store))
+        until(lambda: _waiting(store))
     waiter.join(WAIT)
     assert got, "the waiter was not woken by the release"
     store.close()
@@ -100,7 +91,7 @@ async def test_tasks_of_two_loops_are_woken_by_the_release(
         task = asyncio.get_running_loop().create_task(take("this loop"))
         thread = threading.Thread(target=on_another_loop, daemon=True)
         thread.start()
-        await asyncio.to_thread(_until, lambda: len(store._notifier._waiters.get(
+        await asyncio.to_thread(until, lambda: len(store._notifier._waiters.get(
             store._channel("k").encode(), ())) == 2 and store._notifier.subscribed())  # fmt: skip
     async with asyncio.timeout(WAIT):
         await task
@@ -116,7 +107,7 @@ def test_a_put_wakes_the_waiters_too(
     store = _store(client, request)
     waiter = store._notifier
     with waiter.waiting(store._channel("k")) as registered:
-        _until(waiter.running)
+        until(waiter.running)
         registered.wait(WAIT)  # the listener's "subscribed" wake-up
         RedisStore(client, prefix=store.prefix).put("k", stored())
         started = time.monotonic()
@@ -166,12 +157,12 @@ def test_close_stops_the_listener_and_a_later_wait_starts_another(
 ) -> None:
     store = _store(client, request)
     with store._notifier.waiting(store._channel("k")):
-        _until(store._notifier.running)
+        until(store._notifier.running)
     assert len(_listeners(store)) == 1
     store.close()
     assert not _listeners(store)
     with store._notifier.waiting(store._channel("k")):
-        _until(store._notifier.running)
+        until(store._notifier.running)
     store.close()
     assert not _listeners(store)
 
@@ -182,7 +173,7 @@ def test_a_forked_child_has_a_listener_of_its_own(
 ) -> None:
     store = _store(client, request)
     with store._notifier.waiting(store._channel("k")):
-        _until(store._notifier.running)
+        until(store._notifier.running)
         parent_threads = _listeners(store)
         patterns = int(client.pubsub_numpat())  # the parent's listener's among them
         pid = os.fork()
@@ -196,7 +187,7 @@ def test_a_forked_child_has_a_listener_of_its_own(
                 os._exit(code)
     other = _store(client, request)
     with other.lock("held", timeout=5):
-        _until(lambda: client.pubsub_numpat() > patterns)  # the child's listener
+        until(lambda: client.pubsub_numpat() > patterns)  # the child's listener
     _, status = os.waitpid(pid, 0)  # bounded: the child's own lock wait is
     assert os.waitstatus_to_exitcode(status) == 0
     assert _listeners(store) == parent_threads  # the parent's listener is still its own
