@@ -172,10 +172,19 @@ def test_a_forked_child_has_a_listener_of_its_own(
     client: Redis, no_polling: None, request: pytest.FixtureRequest
 ) -> None:
     store = _store(client, request)
+    other = _store(client, request)
     with store._notifier.waiting(store._channel("k")):
-        until(store._notifier.running)
+        until(store._notifier.subscribed)  # connected, not only started: then the fork
         parent_threads = _listeners(store)
-        patterns = int(client.pubsub_numpat())  # the parent's listener's among them
+
+    # NUMPAT counts distinct patterns, and the child's is the parent's: count the
+    # connections that listen to a pattern instead.
+    def listening() -> int:
+        return sum(1 for c in client.client_list() if int(c.get("psub", 0)) > 0)
+
+    before = listening()  # the parent's listener among them
+    # Held before the fork, so that the child has to wait for it (and listen).
+    with other.lock("held", timeout=5):
         pid = os.fork()
         if pid == 0:  # the child: wait for a lock the parent releases
             code = 1
@@ -185,9 +194,7 @@ def test_a_forked_child_has_a_listener_of_its_own(
                     code = 0
             finally:
                 os._exit(code)
-    other = _store(client, request)
-    with other.lock("held", timeout=5):
-        until(lambda: client.pubsub_numpat() > patterns)  # the child's listener
+        until(lambda: listening() > before)  # the child's listener
     _, status = os.waitpid(pid, 0)  # bounded: the child's own lock wait is
     assert os.waitstatus_to_exitcode(status) == 0
     assert _listeners(store) == parent_threads  # the parent's listener is still its own
