@@ -92,3 +92,24 @@ def test_the_rarer_operations_load_on_first_use() -> None:
     )
     loaded = _loaded(code, ON_FIRST_CALL)
     assert loaded == ["provider_tokens._providers.moneykit._webhooks"]
+
+
+# What httpx's transports import when they are first built or first lock: the source
+# imports them at construction instead of in its first token request.
+TRANSPORTS = ["httpcore", "h11", "anyio._backends._asyncio"]
+MAKE = "MoneyKit(client_id='id', client_secret='secret', base_url='https://mk.example')"
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (f"from provider_tokens import MoneyKit\n{MAKE}", ["httpcore", "h11"]),
+        (f"import asyncio\nfrom provider_tokens import MoneyKit\n{MAKE}", TRANSPORTS),
+        ("from provider_tokens import MoneyKit", []),
+    ],
+    ids=["sync program", "program that imported asyncio", "the class alone"],
+)
+def test_a_source_with_clients_of_its_own_loads_the_transports_when_made(
+    code: str, expected: list[str]
+) -> None:
+    assert _loaded(code, TRANSPORTS) == expected

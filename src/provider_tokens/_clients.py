@@ -19,7 +19,10 @@ and a TLS connection they somehow made would fail, never pass unverified.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import ssl
+import sys
 import threading
 import urllib.request
 import weakref
@@ -96,6 +99,22 @@ _TRUSTS_NOTHING = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 _INHERITED: list[httpx.Client | httpx.AsyncClient | None] = []
 
 
+def _load_transports(*, async_: bool) -> None:
+    """Import what httpx's transports need, which httpx itself imports only when it
+    builds the first one (httpcore, h11: some 15 ms from bytecode) and, for async
+    ones, when it first takes a lock (anyio's asyncio backend: some 20 ms, on the event
+    loop). A source that will build clients of its own does it at construction (a
+    service's start-up), not in its first token request, which a cold start and each
+    process of a fleet wait on. The async part only in a program that has imported
+    asyncio: a sync one never needs it.
+    """
+    import httpcore  # noqa: F401
+
+    if async_ and "asyncio" in sys.modules:
+        with contextlib.suppress(ImportError):  # anyio's layout is its own business
+            importlib.import_module("anyio._backends._asyncio")
+
+
 class _LoopClient:
     """An ``AsyncClient`` of one event loop, and the generator that closes it with the loop."""
 
@@ -128,6 +147,8 @@ class HttpClients:
         self._own_async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopClient] = (
             weakref.WeakKeyDictionary()
         )
+        if sync is None or async_ is None:
+            _load_transports(async_=async_ is None)
         forget_at_fork(self)
 
     def _after_fork_in_child(self) -> None:

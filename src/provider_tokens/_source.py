@@ -289,7 +289,11 @@ class TokenSource(httpx.Auth):
     #
     # The leader first looks in the store; if nothing usable is there it takes the
     # store's lock, looks again (another process may have just fetched), and only
-    # then fetches and shares the result.
+    # then fetches and shares the result. A store that can tell ends the wait for its
+    # lock when another process stores a token (RedisStore): the leader looks again
+    # without the lock, so the processes of a fleet all read the new token at once
+    # rather than taking the lock in turn to find it there. The second wait, if that
+    # token was of no use, is a plain one.
 
     @functools.cached_property
     def store_key(self) -> str:
@@ -312,21 +316,39 @@ class TokenSource(httpx.Auth):
         shared = self._cache.usable(self._shared.get(), adopt=False)
         if shared is not None:
             return shared
+        with self._shared.lock(until_stored=True) as fetch:
+            if fetch:
+                return self._obtain_locked()
+        shared = self._cache.usable(self._shared.get(), adopt=False)
+        if shared is not None:
+            return shared
         with self._shared.lock():
-            shared = self._cache.usable(self._shared.get(), adopt=True)
-            if shared is not None:
-                return shared
-            return self._share(self._fetch(self._plan()))
+            return self._obtain_locked()
+
+    def _obtain_locked(self) -> Entry:
+        shared = self._cache.usable(self._shared.get(), adopt=True)
+        if shared is not None:
+            return shared
+        return self._share(self._fetch(self._plan()))
 
     async def _aobtain(self) -> Entry:
         shared = self._cache.usable(await self._shared.aget(), adopt=False)
         if shared is not None:
             return shared
+        async with self._shared.alock(until_stored=True) as fetch:
+            if fetch:
+                return await self._aobtain_locked()
+        shared = self._cache.usable(await self._shared.aget(), adopt=False)
+        if shared is not None:
+            return shared
         async with self._shared.alock():
-            shared = self._cache.usable(await self._shared.aget(), adopt=True)
-            if shared is not None:
-                return shared
-            return await self._ashare(await self._afetch(self._plan()))
+            return await self._aobtain_locked()
+
+    async def _aobtain_locked(self) -> Entry:
+        shared = self._cache.usable(await self._shared.aget(), adopt=True)
+        if shared is not None:
+            return shared
+        return await self._ashare(await self._afetch(self._plan()))
 
     def _share(self, entry: Entry) -> Entry:
         self._shared.put(entry.shared())

@@ -55,7 +55,7 @@ def warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
 
 
-def inside(lock: AbstractContextManager[None]) -> str:
+def inside(lock: AbstractContextManager[object]) -> str:
     with lock:
         return "inside"
 

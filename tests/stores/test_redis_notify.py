@@ -12,14 +12,17 @@ import asyncio
 import os
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from provider_tokens.stores import LockTimeoutError, RedisStore
 from provider_tokens.stores import _redis as redis_module
+from provider_tokens.stores._base import ValueStored
 from provider_tokens.stores._redis_notify import LISTENER
 
+from cases import EXAMPLE as CASE
+from conftest import MockProvider
 from store_support import Bounded, flushed_redis, redis_url, stored, until
 
 if TYPE_CHECKING:
@@ -198,5 +201,148 @@ def test_a_forked_child_has_a_listener_of_its_own(
     _, status = os.waitpid(pid, 0)  # bounded: the child's own lock wait is
     assert os.waitstatus_to_exitcode(status) == 0
     assert _listeners(store) == parent_threads  # the parent's listener is still its own
+    store.close()
+    other.close()
+
+
+# -- a value stored while waiting ends the wait (until_put) ----------------------------
+
+
+def _lock_until_put(store: RedisStore, outcome: list[str]) -> None:
+    try:
+        with store.lock("k", timeout=30, until_put=True):
+            outcome.append("locked")
+    except ValueStored:
+        outcome.append("stored")
+
+
+@pytest.mark.parametrize("decode", [False, True], ids=["bytes", "decode_responses"])
+def test_a_put_ends_a_wait_until_put_while_the_lock_is_still_held(
+    redis_url: str, decode: bool, no_polling: None, request: pytest.FixtureRequest
+) -> None:
+    import redis
+
+    client = redis.Redis.from_url(redis_url, decode_responses=decode)
+    store = _store(client, request)
+    other = _store(client, request)  # another process's
+    outcome: list[str] = []
+    with other.lock("k", timeout=5):
+        waiter = threading.Thread(target=lambda: _lock_until_put(store, outcome), daemon=True)
+        waiter.start()
+        until(lambda: _waiting(store))
+        other.put("k", stored())
+        waiter.join(WAIT)
+        assert outcome == ["stored"]  # the holder has not released the lock yet
+        assert client.exists(other._lock_key("k"))
+    store.close()
+    other.close()
+    client.close()
+
+
+def test_a_release_without_a_put_gives_the_lock_to_a_wait_until_put(
+    client: Redis, no_polling: None, request: pytest.FixtureRequest
+) -> None:
+    store = _store(client, request)
+    other = _store(client, request)
+    outcome: list[str] = []
+    with other.lock("k", timeout=5):
+        waiter = threading.Thread(target=lambda: _lock_until_put(store, outcome), daemon=True)
+        waiter.start()
+        until(lambda: _waiting(store))
+    waiter.join(WAIT)
+    assert outcome == ["locked"]
+    store.close()
+    other.close()
+
+
+async def test_a_put_ends_an_async_wait_until_put(
+    client: Redis, no_polling: None, request: pytest.FixtureRequest
+) -> None:
+    store = _store(client, request)
+    other = _store(client, request)
+
+    async def take() -> str:
+        try:
+            async with store.alock("k", timeout=30, until_put=True):
+                return "locked"
+        except ValueStored:
+            return "stored"
+
+    with other.lock("k", timeout=5):
+        task = asyncio.get_running_loop().create_task(take())
+        await asyncio.to_thread(until, lambda: _waiting(store))
+        other.put("k", stored())
+        async with asyncio.timeout(WAIT):
+            assert await task == "stored"
+    store.close()
+    other.close()
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_a_source_waiting_for_the_lock_reads_the_token_stored_before_the_release(
+    client: Redis, mode: str, no_polling: None, request: pytest.FixtureRequest
+) -> None:
+    """The processes of a fleet read the new token at once: none takes the lock in
+    turn to find it there (the holder keeps it here until all have read)."""
+    store = _store(client, request)
+    other = _store(client, request)
+    mock = MockProvider(CASE.success())  # never asked: the token comes from the store
+    source = CASE.make(
+        http_client=mock.client(), async_http_client=mock.async_client(), store=store
+    )
+    record = stored("from-another-process")
+    got: list[str] = []
+
+    def ask() -> None:
+        if mode == "sync":
+            got.append(source.token().access_token)
+        else:
+            got.append(asyncio.run(source.atoken()).access_token)
+
+    with other.lock(source.store_key, timeout=5):
+        waiter = threading.Thread(target=ask, daemon=True)
+        waiter.start()
+        until(lambda: _waiting(store))
+        other.put(source.store_key, record)
+        waiter.join(WAIT)
+        assert got == ["from-another-process"]
+    assert not mock.requests
+    store.close()
+    other.close()
+
+
+def test_a_stored_token_of_no_use_sends_the_waiter_back_to_the_lock(
+    client: Redis,
+    no_polling: None,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A record already due (a refresh that failed elsewhere) ends the first wait; the
+    source then waits for the lock as before, and fetches under it."""
+    store = _store(client, request)
+    other = _store(client, request)
+    waits: list[object] = []
+    register = store._notifier._add
+
+    def counted(channel: str, waiter: Any) -> None:
+        waits.append(waiter)
+        register(channel, waiter)
+
+    monkeypatch.setattr(store._notifier, "_add", counted)
+    mock = MockProvider(CASE.success())
+    source = CASE.make(http_client=mock.client(), store=store)
+    got: list[str] = []
+    with other.lock(source.store_key, timeout=5):
+        waiter = threading.Thread(target=lambda: got.append(source.token().access_token))
+        waiter.daemon = True
+        waiter.start()
+        until(lambda: len(waits) == 1 and _waiting(store))
+        other.put(source.store_key, stored("due", lifetime=0).expired())
+        until(lambda: len(waits) == 2)  # waiting again, for the lock this time
+        assert not got
+        assert not mock.requests
+    waiter.join(WAIT)
+    assert got == [CASE.access_token]
+    assert len(mock.requests) == 1
     store.close()
     other.close()

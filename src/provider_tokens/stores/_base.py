@@ -38,6 +38,13 @@ class LockTimeoutError(StoreError, TimeoutError):
     """A store's lock was not free within the wait allowed (``lock(key, timeout=...)``)."""
 
 
+class ValueStored(Exception):
+    """Raised instead of taking the lock by a store's ``lock(key, until_put=True)``
+    (and ``alock``) when another holder stored a value for the key while this caller
+    waited: the caller reads it rather than queueing for the lock behind every other
+    waiter. Never seen by users: only the sources' store guard asks for it."""
+
+
 @attrs.frozen
 class StoredToken:
     """A token as stores keep it: wall-clock times, since monotonic ones mean

@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .._clock import Clock
 from .._exceptions import BlockingCallError
 from .._flight import _running_loop
-from ._base import LocalStore, LockTimeoutError, StoredToken, StoreError, TokenStore
+from ._base import LocalStore, LockTimeoutError, StoredToken, StoreError, TokenStore, ValueStored
 from ._holders import HOLDERS, exit_now
 
 if TYPE_CHECKING:
@@ -67,6 +67,10 @@ T = TypeVar("T")
 # After a store fails, it is bypassed this long before being tried again.
 RETRY_AFTER = 30.0
 
+# What a lock wait ended by a stored value "holds": nothing to release.
+_STORED: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+_ASTORED: contextlib.AbstractAsyncContextManager[None] = contextlib.nullcontext()
+
 
 def store_key(provider: str, base_url: str, material: Iterable[str]) -> str:
     """A source's key in stores: what changes its token, hashed (never a secret in clear).
@@ -77,11 +81,11 @@ def store_key(provider: str, base_url: str, material: Iterable[str]) -> str:
     return f"{provider}:{hashlib.sha256(chr(31).join(parts).encode()).hexdigest()[:40]}"
 
 
-def _takes_timeout(method: Callable[..., Any] | None) -> bool:
+def _takes(method: Callable[..., Any] | None, keyword: str) -> bool:
     if method is None:
         return False
     try:
-        parameter = inspect.signature(method).parameters.get("timeout")
+        parameter = inspect.signature(method).parameters.get(keyword)
     except (TypeError, ValueError):  # no signature to read: assume the old protocol
         return False
     return parameter is not None and parameter.kind in (
@@ -119,7 +123,11 @@ class GuardedStore:
         self._timed = frozenset(
             name
             for name in ("lock", "alock", "discard", "adiscard")
-            if _takes_timeout(getattr(self._target, name, None))
+            if _takes(getattr(self._target, name, None), "timeout")
+        )
+        # Which lock waits can end when a value is stored (``ValueStored``; RedisStore).
+        self._until_put = frozenset(
+            name for name in ("lock", "alock") if _takes(getattr(self._target, name), "until_put")
         )
         # A store whose async calls return at once (MemoryStore, FileStore declare it)
         # is timed after each call like a sync one, not by an asyncio timer per call.
@@ -259,28 +267,37 @@ class GuardedStore:
         await self._atry(lambda: discard(self.key, access_token), None)
 
     @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
+    def lock(self, *, until_stored: bool = False) -> Iterator[bool]:
         """The store's lock for this key, or no lock at all if the store fails or the
-        lock stays held past ``lock_timeout``.
+        lock stays held past ``lock_timeout``: ``with guard.lock() as fetch``, with
+        ``fetch`` true. Unlocked, at worst more than one process fetches.
 
-        Unlocked, at worst more than one process fetches. ``BlockingCallError`` if a
+        With ``until_stored``, a store that can tell (RedisStore) stops the wait when
+        another holder stores a value: ``fetch`` is then false, no lock is held, and
+        the caller reads the store again instead of fetching. ``BlockingCallError`` if a
         task of the event loop running on this thread holds the lock.
         """
         self._reclaim()
         self.refuse_blocking()
-        held = self._acquire()
+        held = self._acquire(until_stored)
         try:
-            yield
+            yield held is not _STORED
         finally:
-            if held is not None:
+            if held is not None and held is not _STORED:
                 self._try(lambda: held.__exit__(None, None, None), None)
 
-    def _acquire(self) -> contextlib.AbstractContextManager[None] | None:
+    def _acquire(self, until_stored: bool) -> contextlib.AbstractContextManager[None] | None:
         if not self._up():
             return None
         try:
-            held: contextlib.AbstractContextManager[None] = self._lock_call(self.key)
+            held: contextlib.AbstractContextManager[None] = (
+                self._lock_call(self.key, until_put=True)
+                if until_stored and "lock" in self._until_put
+                else self._lock_call(self.key)
+            )
             held.__enter__()
+        except ValueStored:
+            return _STORED
         except LockTimeoutError:
             self._gave_up()
             return None
@@ -290,14 +307,15 @@ class GuardedStore:
         return held
 
     @contextlib.asynccontextmanager
-    async def alock(self) -> AsyncIterator[None]:
-        held = await self._aacquire()
-        if held is None:
-            yield
+    async def alock(self, *, until_stored: bool = False) -> AsyncIterator[bool]:
+        """``lock``'s twin."""
+        held = await self._aacquire(until_stored)
+        if held is None or held is _ASTORED:
+            yield held is None
             return
         HOLDERS.hold(self.store, self.key, asyncio.get_running_loop(), held)
         try:
-            yield
+            yield True
         finally:
             HOLDERS.forget(self.store, self.key, held)
             if _running_loop() is None:  # closed by the garbage collector, its loop gone
@@ -306,7 +324,9 @@ class GuardedStore:
             else:
                 await self._atry(lambda: held.__aexit__(None, None, None), None, quick=True)
 
-    async def _aacquire(self) -> contextlib.AbstractAsyncContextManager[None] | None:
+    async def _aacquire(
+        self, until_stored: bool
+    ) -> contextlib.AbstractAsyncContextManager[None] | None:
         self._reclaim()
         self.refuse_blocking(awaiting=True)
         if not self._up():
@@ -321,9 +341,15 @@ class GuardedStore:
             else asyncio.timeout(self.lock_timeout + (self.timeout if timed else 0.0))
         )
         try:
-            held: contextlib.AbstractAsyncContextManager[None] = self._alock_call(self.key)
+            held: contextlib.AbstractAsyncContextManager[None] = (
+                self._alock_call(self.key, until_put=True)
+                if until_stored and "alock" in self._until_put
+                else self._alock_call(self.key)
+            )
             async with timer or contextlib.nullcontext():
                 await held.__aenter__()  # cancelled at the deadline: nothing is held
+        except ValueStored:
+            return _ASTORED
         except LockTimeoutError:
             self._gave_up()
             return None

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._exceptions import ConfigurationError
 from .._fork import forget_at_fork
-from ._base import LockTimeoutError, StoredToken, StoreError, pause
+from ._base import LockTimeoutError, StoredToken, StoreError, ValueStored, pause
 from ._redis_clients import async_twin, bounded_client, is_cluster, listener
 from ._redis_notify import FALLBACK, Notifier, glob_escape
 
@@ -267,7 +267,11 @@ class RedisStore:
             self._discard(keys=[self._key(key)], args=[access_token])
 
     @contextlib.contextmanager
-    def lock(self, key: str, *, timeout: float | None = None) -> Iterator[None]:
+    def lock(
+        self, key: str, *, timeout: float | None = None, until_put: bool = False
+    ) -> Iterator[None]:
+        """The key's lock; ``LockTimeoutError`` after ``timeout`` seconds, and with
+        ``until_put``, ``ValueStored`` as soon as another holder stores a value."""
         name, token, channel = self._lock_key(key), uuid.uuid4().hex, self._channel(key)
         args: list[str | int] = [token, int(self.lease * 1000)]
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -279,7 +283,9 @@ class RedisStore:
                     with self._notifier.waiting(channel) as waiter:
                         while left := self._acquire(keys=[name], args=args):
                             waiter.wait(_wait(deadline, left))
-        except LockTimeoutError:
+                            if until_put and waiter.put:
+                                raise ValueStored
+        except (LockTimeoutError, ValueStored):
             raise
         except BaseException:
             # An attempt that failed on the way back may have taken the lock.
@@ -315,7 +321,9 @@ class RedisStore:
                 await client.eval(_DISCARD, 1, self._key(key), access_token)
 
     @contextlib.asynccontextmanager
-    async def alock(self, key: str, *, timeout: float | None = None) -> AsyncIterator[None]:
+    async def alock(
+        self, key: str, *, timeout: float | None = None, until_put: bool = False
+    ) -> AsyncIterator[None]:
         name, token, channel = self._lock_key(key), uuid.uuid4().hex, self._channel(key)
         lease_ms = int(self.lease * 1000)
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -326,7 +334,9 @@ class RedisStore:
                     async with self._notifier.awaiting(channel) as waiter:
                         while left := await self._atry_acquire(name, token, lease_ms):
                             await waiter.wait(_wait(deadline, left))
-        except LockTimeoutError:
+                            if until_put and waiter.put:
+                                raise ValueStored
+        except (LockTimeoutError, ValueStored):
             raise
         except BaseException:
             # Cancelled or failed while asking: the lock may be ours all the same.

@@ -1,7 +1,10 @@
 """Wake-ups for ``RedisStore``'s lock waiters, pushed by Redis instead of polled.
 
 A holder that releases a lock (or stores a value) publishes on the key's channel,
-in the same script. In each process, one listener thread per store holds one
+in the same script: "released" or "put". A waiter told of a "put" may stop waiting
+for the lock and read the value instead (``RedisStore.lock(..., until_put=True)``):
+the processes waiting for a token then all read it at once, instead of taking the
+lock one after another to find it there. In each process, one listener thread per store holds one
 pub/sub connection with one pattern subscription covering every channel of the
 store's prefix, made when the listener starts (lazily, at the first wait), so a
 wait needs no subscribe round trip. The listener wakes the waiters of a key's
@@ -66,14 +69,16 @@ def glob_escape(text: str) -> str:
 
 
 class _Waiter:
-    """A thread's wait for a channel."""
+    """A thread's wait for a channel. ``put``: a value was stored since it registered."""
 
-    __slots__ = ("_event",)
+    __slots__ = ("_event", "put")
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self.put = False
 
-    def notify(self) -> None:
+    def notify(self, put: bool = False) -> None:
+        self.put = self.put or put
         self._event.set()
 
     def wait(self, seconds: float) -> None:
@@ -83,15 +88,18 @@ class _Waiter:
 
 
 class _AsyncWaiter:
-    """A task's wait for a channel; notified from the listener thread."""
+    """A task's wait for a channel; notified from the listener thread. ``put``: a
+    value was stored since it registered."""
 
-    __slots__ = ("_future", "_loop")
+    __slots__ = ("_future", "_loop", "put")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._future: asyncio.Future[None] = loop.create_future()
+        self.put = False
 
-    def notify(self) -> None:
+    def notify(self, put: bool = False) -> None:
+        self.put = self.put or put  # a bool, set from the listener thread: read after the wake-up
         with contextlib.suppress(RuntimeError):  # its loop is closed: nobody to wake
             self._loop.call_soon_threadsafe(self._fire)
 
@@ -192,11 +200,11 @@ class Notifier:
                 if not waiters:
                     del self._waiters[key]
 
-    def _wake(self, channel: bytes) -> None:
+    def _wake(self, channel: bytes, put: bool) -> None:
         with self._guard:
             waiters = list(self._waiters.get(channel, ()))
         for waiter in waiters:
-            waiter.notify()
+            waiter.notify(put)
 
     def _wake_all(self) -> None:
         with self._guard:
@@ -250,8 +258,11 @@ class Notifier:
                     self._wake_all()
                     continue
                 if message is not None and message.get("type") == "pmessage":
-                    channel = message["channel"]
-                    self._wake(channel if isinstance(channel, bytes) else str(channel).encode())
+                    channel, data = message["channel"], message.get("data")
+                    self._wake(
+                        channel if isinstance(channel, bytes) else str(channel).encode(),
+                        data in (b"put", "put"),  # bytes, or str with decode_responses
+                    )
         finally:
             if os.getpid() == pid:
                 self._subscribed = False
