@@ -116,6 +116,11 @@ class TokenSource(httpx.Auth):
         # give up on its leader after the whole sequence (``_obtain``) could have run.
         fetch_budget = policy.budget(timeout)
         self._store_bounds = (timeout, fetch_budget)
+        # A RedisStore's connections for this source, made now rather than in the
+        # first token request: a cluster client asks a node for the slots when made.
+        bounded = getattr(self._store, "_bounded", None)
+        if callable(bounded):
+            bounded(timeout)
         self._cache = TokenCache(
             provider=self.provider,
             clock=self._clock,

@@ -110,6 +110,67 @@ async def test_the_async_twins(cluster_store: RedisStore) -> None:
     assert await store.aget("k") is None
 
 
+def _calls(cluster: LocalCluster, command: str) -> int:
+    """How many ``command`` calls (``cmdstat_`` name) the cluster's nodes have answered
+    since their stats were last reset."""
+    import redis
+
+    calls = 0
+    for port in cluster.ports:
+        with redis.Redis(port=port) as node:
+            stats: dict[str, dict[str, int]] = node.info("commandstats")
+            calls += int(stats.get(f"cmdstat_{command}", {}).get("calls", 0))
+    return calls
+
+
+def _reset_stats(cluster: LocalCluster) -> None:
+    import redis
+
+    for port in cluster.ports:
+        with redis.Redis(port=port) as node:
+            node.config_resetstat()
+
+
+def test_the_store_s_own_clients_take_the_command_table_the_given_one_read(
+    redis_cluster: LocalCluster,
+) -> None:
+    """A cluster client reads ``COMMAND`` (~40 ms of parsing) to route by keys; the
+    store's bounded and per-loop clients reuse what the given client read."""
+
+    client = _client(redis_cluster)  # reads the table, once
+    _reset_stats(redis_cluster)
+    store = RedisStore(client, prefix=f"t-{uuid.uuid4().hex[:8]}:")
+    mock = MockProvider(EXAMPLE.success(), EXAMPLE.success())
+    source = EXAMPLE.make(
+        http_client=mock.client(), async_http_client=mock.async_client(), store=store
+    )
+    source.token()  # the bounded sync client: get, lock, put, release
+    source.invalidate()
+    asyncio.run(source.atoken())  # a redis.asyncio cluster client of that loop
+    assert len(mock.requests) == 2
+    assert _calls(redis_cluster, "command") == 0
+    store.close()
+    client.close()
+
+
+def test_a_source_on_a_cluster_store_connects_when_made_not_when_first_asked(
+    redis_cluster: LocalCluster,
+) -> None:
+    """The store's bounded cluster client asks a node for the slots when it is made:
+    with the source, so that its first token request does not wait for that."""
+    client = _client(redis_cluster)
+    store = RedisStore(client, prefix=f"t-{uuid.uuid4().hex[:8]}:")
+    mock = MockProvider(EXAMPLE.success())
+    source = EXAMPLE.make(http_client=mock.client(), store=store)
+    _reset_stats(redis_cluster)
+    source.token()
+    assert len(mock.requests) == 1
+    assert _calls(redis_cluster, "cluster|slots") + _calls(redis_cluster, "cluster|shards") == 0
+    assert _calls(redis_cluster, "set") + _calls(redis_cluster, "eval") > 0  # it was used
+    store.close()
+    client.close()
+
+
 def test_a_waiter_is_woken_by_the_release(
     cluster_store: RedisStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
