@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -177,6 +178,26 @@ def test_a_non_token_error_is_raised_to_the_leader_and_the_flight_still_ends() -
     with pytest.raises(KeyError):
         cache.lead(flight, bug)
     assert cache.claim()[2] is True  # not stuck behind a dead flight
+
+
+async def test_a_bug_in_an_async_fetch_reaches_the_leader_and_nothing_is_left_unretrieved() -> None:
+    loop = asyncio.get_running_loop()
+    reported: list[dict[str, object]] = []
+    loop.set_exception_handler(lambda _, context: reported.append(context))
+    cache = make(ManualClock())
+    _, flight, _ = cache.claim()
+    assert flight is not None
+
+    async def bug() -> Entry:
+        raise KeyError("bug")
+
+    assert await cache.alead(flight, bug)  # landed: with the error
+    with pytest.raises(KeyError):
+        flight.result()
+    assert cache.claim()[2] is True  # not stuck behind a dead flight
+    await asyncio.sleep(0)  # the fetch task's done-callback
+    gc.collect()  # "Task exception was never retrieved" is reported when it is collected
+    assert reported == []
 
 
 def test_on_token_failures_are_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:

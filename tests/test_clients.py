@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from provider_tokens import AccessToken, TokenSource
-from provider_tokens._clients import HttpClients
+from provider_tokens._clients import HttpClients, _Cookies, _with_cookies
 from provider_tokens.testing import FakeProviders
 
 from cases import EXAMPLE, fake_source
@@ -236,3 +236,33 @@ def test_a_plain_http_source_loads_no_ca_bundle_and_trusts_nothing(
     monkeypatch.setenv("HTTPS_PROXY", "https://proxy.example:3128")
     monkeypatch.setenv("HTTP_PROXY", "https://proxy.example:3128")
     assert _clients._TLS.for_url("http://127.0.0.1:8000").cert_store_stats()["x509_ca"] > 0
+
+
+def test_clients_of_our_own_keep_cookies_but_skip_answers_that_set_none(
+    fake: FakeProviders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """httpx hands every answer to the jar through urllib shims (~17 µs); ours looks
+    only at answers that set a cookie, and keeps and sends those as httpx does."""
+    jarred: list[httpx.Response] = []
+    extract = httpx.Cookies.extract_cookies
+
+    def counted(self: httpx.Cookies, response: httpx.Response) -> None:
+        jarred.append(response)
+        extract(self, response)
+
+    monkeypatch.setattr(httpx.Cookies, "extract_cookies", counted)
+    seen: list[str | None] = []
+
+    def endpoint(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("cookie"))
+        headers = {"set-cookie": "lb=node-2; Path=/"} if len(seen) == 2 else {}
+        return httpx.Response(200, headers=headers)
+
+    client = _with_cookies(httpx.Client(transport=httpx.MockTransport(endpoint)))
+    for _ in range(3):
+        client.get("https://api.example/x")
+    assert seen == [None, None, "lb=node-2"]
+    assert len(jarred) == 1  # only the answer that set one
+    client.close()
+    with source(fake) as mine:
+        assert isinstance(mine._clients.sync().cookies, _Cookies)

@@ -24,3 +24,16 @@ print(before, "decimal" in sys.modules, lazy.Decimal is decimal.Decimal,
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.split() == ["False", "True", "True", "True", "True"]
+
+
+def test_introspecting_the_stand_in_loads_nothing() -> None:
+    probe = """
+import sys
+from provider_tokens._lazy import LazyModule
+lazy = LazyModule("decimal")
+print(lazy.__name__, repr(lazy).startswith("<module 'decimal'"), "decimal" in sys.modules)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.split() == ["decimal", "True", "False"]

@@ -77,6 +77,8 @@ class Flight(Generic[T]):
             self.token, self.error, self.abandoned = token, error, abandoned
             self._done.set()
             waiters, self._waiters = self._waiters, []
+        if not waiters:
+            return
         here = _running_loop()
         for loop, future in waiters:
             if loop is here:

@@ -98,6 +98,8 @@ attempt: contextvars.ContextVar[int] = contextvars.ContextVar("provider_tokens_a
 def _log(provider: str, request: httpx.Request, status: int | str, started: float) -> None:
     # Method, host, path, status, attempt and timing only: never headers, query
     # strings or bodies, which carry credentials and tokens.
+    if not logger.isEnabledFor(logging.DEBUG):  # its arguments cost a few µs
+        return
     logger.debug(
         "%s %s %s%s -> %s (attempt %d, %.1f ms)",
         provider,

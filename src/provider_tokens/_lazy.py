@@ -9,22 +9,33 @@
         from ._lazy import asyncio
 
 and the module loads at the first ``asyncio.<name>`` lookup. Every lookup is then
-forwarded to the module itself (a fraction of a microsecond), so that what is patched
-there (``unittest.mock.patch("asyncio.sleep")``) is what the SDK sees.
+forwarded to the module itself, found in ``sys.modules``, so that what is patched
+there (``unittest.mock.patch("asyncio.sleep")``) is what the SDK sees. Forwarding
+happens in ``__getattribute__`` (some 0.3 µs a lookup): a ``__getattr__`` would only
+run after the module's own lookup had failed, and building that ``AttributeError``
+costs six times as much, on every ``asyncio.get_running_loop()`` of the async path.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 import types
 from typing import Any
 
+_own = types.ModuleType.__getattribute__
+
 
 class LazyModule(types.ModuleType):
-    """Stands for the module of its name until a first attribute is looked up."""
+    """Stands for the module of its name, which loads at the first attribute looked up."""
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(importlib.import_module(self.__name__), name)
+    def __getattribute__(self, name: str) -> Any:
+        module = sys.modules.get(_own(self, "__name__"))
+        if module is None:
+            if name.startswith("__"):  # introspection of the stand-in: nothing to load
+                return _own(self, name)
+            module = importlib.import_module(_own(self, "__name__"))
+        return getattr(module, name)
 
 
 asyncio = LazyModule("asyncio")

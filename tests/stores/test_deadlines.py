@@ -361,7 +361,8 @@ def test_the_store_s_own_connections_name_the_given_client_s_driver(redis_url: s
         async with view._aconn() as conn:
             return conn.connection_pool.connection_kwargs["driver_info"]
 
-    assert view.client.connection_pool.connection_kwargs["driver_info"] is info
+    bounded: Any = view.client  # a redis.Redis here, not a cluster
+    assert bounded.connection_pool.connection_kwargs["driver_info"] is info
     assert asyncio.run(async_driver()) is info
     store.close()
     client.close()

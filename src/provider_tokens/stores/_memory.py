@@ -27,9 +27,10 @@ class MemoryStore(LocalStore):
     threads held.
     """
 
-    # Its async get, put and release return at once and its lock wait bounds itself:
-    # the guard times them after the fact (declared on this class only, so that a
-    # subclass that really awaits keeps the guard's timers).
+    # Its async get, put and release are its sync ones, returning at once, and its
+    # lock wait bounds itself: the guard calls the sync ones from async code (a lock
+    # free at once through ``_try_lock``) and times them after the fact (declared on
+    # this class only, so that a subclass that really awaits keeps the guard's timers).
     _returns_at_once = True
 
     def __init__(self, *, clock: Clock | None = None) -> None:
