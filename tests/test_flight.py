@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import threading
+import time
 import traceback
 
 import pytest
 
 from provider_tokens import AccessToken, BlockingCallError, InvalidClientError, TokenError
+from provider_tokens import _flight as flight_module
 from provider_tokens._flight import Flight, own_copy
 from provider_tokens.testing import ManualClock
 
@@ -201,3 +204,48 @@ async def test_waiting_for_a_stopped_loop_of_this_thread_is_refused() -> None:
     finally:
         stopped.close()
     assert f.wait() is False  # closed: given up, not refused
+
+
+def test_one_waiting_thread_watches_the_leader_and_the_others_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A hundred threads each checking on the leader every POLL would all wake at once
+    (and contend with the leader reading its answer); one checks, the others rarely."""
+    monkeypatch.setattr(flight_module, "POLL", 0.005)
+    monkeypatch.setattr(flight_module, "IDLE_POLL", 60.0)
+    clock = ManualClock()
+    f = flight(clock)
+    f.thread = threading.current_thread()  # a leader that is alive
+    checks: collections.Counter[int] = collections.Counter()
+    stranded = f.stranded
+
+    def counted() -> bool:
+        checks[threading.get_ident()] += 1
+        return stranded()
+
+    f.stranded = counted  # type: ignore[method-assign]
+    waiters = [in_thread(f.wait) for _ in range(10)]
+    deadline = time.monotonic() + 10
+    while not (len(checks) == 10 and max(checks.values()) >= 5):
+        assert time.monotonic() < deadline, f"the waiters never got going: {checks}"
+        time.sleep(0.005)
+    assert sorted(checks.values())[:-1] == [1] * 9  # each once, on arrival
+    f.finish(AccessToken("landed"), None)
+    for thread, out in waiters:
+        thread.join(5)
+        assert out == [True]
+
+
+async def test_tasks_of_one_loop_are_woken_in_turns() -> None:
+    """A thousand tasks woken in one pass of their loop stall it for milliseconds;
+    they are woken ``WAKE_BATCH`` at a time, the loop serving the rest between."""
+    f = flight(ManualClock())
+    f.led_on(asyncio.get_running_loop())
+    count = 2 * flight_module.WAKE_BATCH + 50
+    waiters = [asyncio.ensure_future(f.wait_async()) for _ in range(count)]
+    await asyncio.sleep(0)  # all are waiting
+    f.finish(AccessToken("landed"), None)
+    await asyncio.sleep(0)  # one pass
+    assert sum(w.done() for w in waiters) == flight_module.WAKE_BATCH
+    async with asyncio.timeout(5):
+        assert all(await asyncio.gather(*waiters))

@@ -30,8 +30,15 @@ else:
 
 T = TypeVar("T")
 
-# How often a waiter that cannot be woken by the leader's loop checks on it.
+# How often a waiter that cannot be woken by the leader's loop checks on it: one
+# thread waiting on a flight does so every POLL, any other every IDLE_POLL (a hundred
+# threads all waking every POLL would contend for the GIL with the leader reading its
+# answer).
 POLL = 0.05
+IDLE_POLL = 1.0
+# Tasks of one loop woken per pass of that loop when a flight ends: a thousand woken
+# at once would stall the loop for milliseconds.
+WAKE_BATCH = 100
 
 
 class Flight(Generic[T]):
@@ -49,6 +56,7 @@ class Flight(Generic[T]):
         self._done = threading.Event()
         self._lock = threading.Lock()
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._watched = False  # a thread waiting in ``wait()`` checks on the leader
         self.token: T | None = None
         self.error: BaseException | None = None
         self.abandoned = False
@@ -80,13 +88,16 @@ class Flight(Generic[T]):
         if not waiters:
             return
         here = _running_loop()
+        by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
         for loop, future in waiters:
+            by_loop.setdefault(loop, []).append(future)
+        for loop, futures in by_loop.items():
             if loop is here:
-                _wake(future)
+                _wake_in_turns(loop, futures)
             else:
                 # A closed loop raises RuntimeError: nobody is waiting there any more.
                 with contextlib.suppress(RuntimeError):
-                    loop.call_soon_threadsafe(_wake, future)
+                    loop.call_soon_threadsafe(_wake_in_turns, loop, futures)
 
     @property
     def done(self) -> bool:
@@ -149,9 +160,15 @@ class Flight(Generic[T]):
         self.check_not_blocking_leader()
         if self.stranded():
             return False
-        while not self._done.wait(POLL):
-            if self.stranded():
-                return False
+        with self._lock:
+            watching, self._watched = not self._watched, True
+        try:
+            while not self._done.wait(POLL if watching else IDLE_POLL):
+                if self.stranded():
+                    return False
+        finally:
+            if watching:
+                self._watched = False  # a later waiter watches, if any is left
         return not self.abandoned
 
     async def wait_async(self) -> bool:
@@ -207,3 +224,12 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 def _wake(future: asyncio.Future[None]) -> None:
     if not future.done():
         future.set_result(None)
+
+
+def _wake_in_turns(loop: asyncio.AbstractEventLoop, futures: list[asyncio.Future[None]]) -> None:
+    """Wake ``WAKE_BATCH`` of ``futures`` (all of ``loop``, running it) now, the rest at
+    the loop's next passes: the loop serves its other tasks and timers between turns."""
+    for future in futures[:WAKE_BATCH]:
+        _wake(future)
+    if len(futures) > WAKE_BATCH:
+        loop.call_soon(_wake_in_turns, loop, futures[WAKE_BATCH:])
