@@ -47,7 +47,7 @@ class Config:
     cold_tasks: int = 1000
     cold_endpoint_delay: float = 0.05
     cold_warmups: int = 1
-    cold_repetitions: int = 3
+    cold_repetitions: int = 5  # a median of 3 moved by one slow trial (a GC pass)
     fetch_per_round: int = 100
     fetch_warmups: int = 1
     fetch_repetitions: int = 7
@@ -55,7 +55,7 @@ class Config:
     fleet_callers: int = 25
     fleet_endpoint_delay: float = 0.3
     fleet_warmups: int = 1
-    fleet_repetitions: int = 3
+    fleet_repetitions: int = 5
     import_warmups: int = 2
     import_repetitions: int = 15
     generate_warmups: int = 1
