@@ -8,6 +8,7 @@ import gc
 import logging
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -198,6 +199,38 @@ async def test_a_bug_in_an_async_fetch_reaches_the_leader_and_nothing_is_left_un
     await asyncio.sleep(0)  # the fetch task's done-callback
     gc.collect()  # "Task exception was never retrieved" is reported when it is collected
     assert reported == []
+
+
+async def test_a_fetch_task_cancelled_before_its_first_step_abandons_the_flight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Cancelled by someone else before it ever ran (a shutdown cancelling every other
+    task): no outcome, so the leader claims again and leads a new flight."""
+    clock = ManualClock()
+    cache = make(clock)
+    loop = asyncio.get_running_loop()
+    create_task = loop.create_task
+
+    def cancelled_at_once(coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        task = create_task(coro, **kwargs)
+        task.cancel()
+        return task
+
+    async def fetch() -> Entry:
+        return entry(cache, clock, "never", 3600)
+
+    _, flight, _ = cache.claim()
+    assert flight is not None
+    monkeypatch.setattr(loop, "create_task", cancelled_at_once)
+    async with asyncio.timeout(5):
+        landed = await cache.alead(flight, fetch)
+    monkeypatch.undo()
+    assert landed is False
+    assert flight.done
+    assert flight.abandoned
+    _, again, lead = cache.claim()
+    assert again is not flight
+    assert lead
 
 
 def test_on_token_failures_are_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:

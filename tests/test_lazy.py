@@ -37,3 +37,19 @@ print(lazy.__name__, repr(lazy).startswith("<module 'decimal'"), "decimal" in sy
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.split() == ["decimal", "True", "False"]
+
+
+def test_patching_the_stand_in_itself_works_and_leaves_nothing_behind() -> None:
+    probe = """
+from unittest import mock
+from provider_tokens._lazy import LazyModule
+lazy = LazyModule("decimal")
+real = lazy.Decimal
+with mock.patch.object(lazy, "Decimal", "patched"):
+    during = lazy.Decimal
+print(during, lazy.Decimal is real, "Decimal" in vars(lazy))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.split() == ["patched", "True", "False"]

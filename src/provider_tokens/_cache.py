@@ -291,7 +291,9 @@ class TokenCache:
 
         def finished(task: asyncio.Task[None]) -> None:
             self._tasks.discard(task)
-            _end(ended)  # cancelled before its first step: run() never ran
+            if task.cancelled() and not flight.done:
+                self.abandon(flight)  # cancelled before its first step: run() never ran
+            _end(ended)
             if not task.cancelled():
                 # A bug's exception also ended the flight: callers get it from there.
                 task.exception()

@@ -30,11 +30,18 @@ class LazyModule(types.ModuleType):
     """Stands for the module of its name, which loads at the first attribute looked up."""
 
     def __getattribute__(self, name: str) -> Any:
-        module = sys.modules.get(_own(self, "__name__"))
+        # The stand-in's own attributes first: its ``__name__`` and ``__dict__``, and
+        # what ``mock.patch.object`` sets on it.
+        own = _own(self, "__dict__")
+        if name in own:
+            return own[name]
+        if name == "__dict__":
+            return own
+        module = sys.modules.get(own["__name__"])
         if module is None:
             if name.startswith("__"):  # introspection of the stand-in: nothing to load
                 return _own(self, name)
-            module = importlib.import_module(_own(self, "__name__"))
+            module = importlib.import_module(own["__name__"])
         return getattr(module, name)
 
 

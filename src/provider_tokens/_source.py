@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any, ClassVar, TypeVar
 
@@ -321,13 +322,14 @@ class TokenSource(httpx.Auth):
         shared = self._cache.usable(self._shared.get(), adopt=False)
         if shared is not None:
             return shared
+        started = time.monotonic()
         with self._shared.lock(until_stored=True) as fetch:
             if fetch:
                 return self._obtain_locked()
         shared = self._cache.usable(self._shared.get(), adopt=False)
         if shared is not None:
             return shared
-        with self._shared.lock():
+        with self._shared.lock(within=self._lock_left(started)):
             return self._obtain_locked()
 
     def _obtain_locked(self) -> Entry:
@@ -340,14 +342,20 @@ class TokenSource(httpx.Auth):
         shared = self._cache.usable(await self._shared.aget(), adopt=False)
         if shared is not None:
             return shared
+        started = time.monotonic()
         async with self._shared.alock(until_stored=True) as fetch:
             if fetch:
                 return await self._aobtain_locked()
         shared = self._cache.usable(await self._shared.aget(), adopt=False)
         if shared is not None:
             return shared
-        async with self._shared.alock():
+        async with self._shared.alock(within=self._lock_left(started)):
             return await self._aobtain_locked()
+
+    def _lock_left(self, started: float) -> float:
+        # Both waits for the store's lock share one lock_timeout: the flight's budget
+        # counts one wait.
+        return self._store_bounds[1] - (time.monotonic() - started)
 
     async def _aobtain_locked(self) -> Entry:
         shared = self._cache.usable(await self._shared.aget(), adopt=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -12,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from provider_tokens import AccessToken
-from provider_tokens.stores import FileStore, MemoryStore, StoredToken, StoreError
+from provider_tokens.stores import FileStore, LockTimeoutError, MemoryStore, StoredToken, StoreError
 from provider_tokens.stores._guard import RETRY_AFTER, GuardedStore, store_key
 from provider_tokens.testing import ManualClock
+
+from store_support import Bounded
 
 
 class BrokenStore(MemoryStore):
@@ -148,3 +151,96 @@ def test_a_discard_that_finds_the_lock_held_elsewhere_is_no_store_failure(
     finally:
         done.set()
         holder.join(5)
+
+
+# -- releases, and the lock wait's budget ---------------------------------------------
+
+
+def test_a_lock_is_released_even_after_the_store_failed_while_it_was_held(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A put that fails (a full disk) marks the store down; the lock taken before it
+    is still released, or other processes would wait on it for the life of this one."""
+    store = FileStore(tmp_path)
+    clock = ManualClock()
+    guard = GuardedStore(store, key="k", provider="example", clock=clock, lock_timeout=1.0)
+
+    def disk_full(key: str, value: StoredToken) -> None:
+        raise OSError("disk full")
+
+    store.put = disk_full  # type: ignore[method-assign]
+
+    async def fetch_and_fail_to_share() -> None:
+        async with guard.alock():
+            await guard.aput(record(clock))
+
+    with caplog.at_level(logging.WARNING, logger="provider_tokens"):
+        asyncio.run(fetch_and_fail_to_share())
+        with guard.lock():
+            guard.put(record(clock))
+    assert not guard._up()  # bypassed since the failure
+    with FileStore(tmp_path).lock("k", timeout=0.5):  # another process's view: free
+        pass
+
+
+def test_a_lock_reclaimed_from_a_closed_loop_is_not_released_again_by_its_task() -> None:
+    """The next caller releases a lock whose holder's loop was closed, then takes it;
+    the abandoned task's own release, if it ever runs, must not free that caller's."""
+    store = MemoryStore()
+    clock = ManualClock()
+    holder = GuardedStore(store, key="k", provider="example", clock=clock)
+    other = GuardedStore(store, key="k", provider="example", clock=clock)
+    loop = asyncio.new_event_loop()
+    entered = threading.Event()
+
+    async def hold_for_ever() -> None:
+        async with holder.alock():
+            entered.set()
+            await asyncio.Event().wait()
+
+    pending = loop.create_task(hold_for_ever())
+    loop.run_until_complete(asyncio.to_thread(entered.wait, 5))
+    loop.close()
+    with other.lock():
+        pending._log_destroy_pending = False  # type: ignore[attr-defined]  # it is, on purpose
+        coro = pending.get_coro()
+        assert coro is not None
+        coro.close()  # what collecting the task does: its finally releases (again)
+        with pytest.raises(LockTimeoutError):
+            with store.lock("k", timeout=0.2):
+                pass
+    assert other._up()  # its own release did not fail
+
+
+def test_within_bounds_a_lock_wait_below_the_lock_timeout(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A second wait for the lock (after a stored token turned out to be of no use)
+    gets what is left of the first one's ``lock_timeout``, not a whole new one."""
+    store = MemoryStore()
+    guard = GuardedStore(store, key="k", provider="example", clock=ManualClock(), lock_timeout=30.0)
+    held = threading.Event()
+    done = threading.Event()
+
+    def other_holder() -> None:
+        with store.lock("k"):
+            held.set()
+            done.wait(30)
+
+    thread = threading.Thread(target=other_holder, daemon=True)
+    thread.start()
+    assert held.wait(5)
+    try:
+        with caplog.at_level(logging.WARNING, logger="provider_tokens"):
+            call = Bounded(lambda: inside(guard.lock(within=0.1)), within=10)
+        assert call.result() == "went ahead"
+        assert call.elapsed < 5  # far below lock_timeout
+        assert any("lock not free within" in r.getMessage() for r in caplog.records)
+    finally:
+        done.set()
+        thread.join(5)
+
+
+def inside(lock: contextlib.AbstractContextManager[bool]) -> str:
+    with lock as fetch:
+        return "went ahead" if fetch else "stored"

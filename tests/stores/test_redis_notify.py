@@ -331,6 +331,15 @@ def test_a_stored_token_of_no_use_sends_the_waiter_back_to_the_lock(
     monkeypatch.setattr(store._notifier, "_add", counted)
     mock = MockProvider(CASE.success())
     source = CASE.make(http_client=mock.client(), store=store)
+    guard = source._shared
+    asked: list[dict[str, Any]] = []
+    lock = guard.lock
+
+    def recorded(**kwargs: Any) -> Any:
+        asked.append(kwargs)
+        return lock(**kwargs)
+
+    monkeypatch.setattr(guard, "lock", recorded)
     got: list[str] = []
     with other.lock(source.store_key, timeout=5):
         waiter = threading.Thread(target=lambda: got.append(source.token().access_token))
@@ -344,5 +353,8 @@ def test_a_stored_token_of_no_use_sends_the_waiter_back_to_the_lock(
     waiter.join(WAIT)
     assert got == [CASE.access_token]
     assert len(mock.requests) == 1
+    # The second wait has what the first left of one lock_timeout.
+    assert [sorted(k) for k in asked] == [["until_stored"], ["within"]]
+    assert 0 < asked[1]["within"] < guard.lock_timeout
     store.close()
     other.close()

@@ -45,6 +45,7 @@ import functools
 import hashlib
 import inspect
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -70,12 +71,21 @@ RETRY_AFTER = 30.0
 
 class _Taken:
     """A ``LocalStore`` lock the guard took at once (``_try_lock``), as the async
-    context manager that ``alock`` holds: its exit is the plain release."""
+    context manager that ``alock`` holds: its exit is the plain release, done once
+    (a lock reclaimed from a closed loop's task is released by the reclaimer, and
+    again by that task's ``finally`` if it is ever collected)."""
 
-    __slots__ = ("release",)
+    __slots__ = ("_guard", "_release")
 
     def __init__(self, release: Callable[[], None]) -> None:
-        self.release = release
+        self._release: Callable[[], None] | None = release
+        self._guard = threading.Lock()
+
+    def release(self) -> None:
+        with self._guard:
+            release, self._release = self._release, None
+        if release is not None:
+            release()
 
     async def __aenter__(self) -> None:
         return None
@@ -187,9 +197,13 @@ class GuardedStore:
     def _up(self) -> bool:
         return self._clock.monotonic() >= self._down_until
 
-    def _try(self, op: Callable[[], T], default: T, *, bounded: bool = False) -> T:
-        """``op``, or ``default`` if the store fails; ``bounded`` ops wait as they may."""
-        if not self._up():
+    def _try(
+        self, op: Callable[[], T], default: T, *, bounded: bool = False, always: bool = False
+    ) -> T:
+        """``op``, or ``default`` if the store fails; ``bounded`` ops wait as they may.
+        ``always``: run even while the store is bypassed (a lock held must be released:
+        a skipped release keeps a ``FileStore`` lock for the life of the process)."""
+        if not (always or self._up()):
             return default
         started = time.monotonic()
         try:
@@ -203,10 +217,17 @@ class GuardedStore:
             self._failed(self._too_slow())  # a store that cannot bound itself
         return result
 
-    async def _atry(self, op: Callable[[], Awaitable[T]], default: T, *, quick: bool = False) -> T:
+    async def _atry(
+        self,
+        op: Callable[[], Awaitable[T]],
+        default: T,
+        *,
+        quick: bool = False,
+        always: bool = False,
+    ) -> T:
         """``_try``'s twin; ``quick`` ops (a LocalStore's get, put, release) are timed
         after the fact, as sync calls are, rather than by a timer."""
-        if not self._up():
+        if not (always or self._up()):
             return default
         timer = None if quick and self._local else asyncio.timeout(self.timeout)
         started = time.monotonic()
@@ -289,33 +310,39 @@ class GuardedStore:
         await self._atry(lambda: discard(self.key, access_token), None)
 
     @contextlib.contextmanager
-    def lock(self, *, until_stored: bool = False) -> Iterator[bool]:
+    def lock(self, *, until_stored: bool = False, within: float | None = None) -> Iterator[bool]:
         """The store's lock for this key, or no lock at all if the store fails or the
         lock stays held past ``lock_timeout``: ``with guard.lock() as fetch``, with
         ``fetch`` true. Unlocked, at worst more than one process fetches.
 
         With ``until_stored``, a store that can tell (RedisStore) stops the wait when
         another holder stores a value: ``fetch`` is then false, no lock is held, and
-        the caller reads the store again instead of fetching. ``BlockingCallError`` if a
-        task of the event loop running on this thread holds the lock.
+        the caller reads the store again instead of fetching; ``within`` is then what is
+        left of ``lock_timeout`` for its next wait. ``BlockingCallError`` if a task of
+        the event loop running on this thread holds the lock.
         """
         self._reclaim()
         self.refuse_blocking()
-        held = self._acquire(until_stored)
+        held = self._acquire(until_stored, within)
         try:
             yield held is not _STORED
         finally:
             if held is not None and held is not _STORED:
-                self._try(lambda: held.__exit__(None, None, None), None)
+                self._try(lambda: held.__exit__(None, None, None), None, always=True)
 
-    def _acquire(self, until_stored: bool) -> contextlib.AbstractContextManager[None] | None:
+    def _acquire(
+        self, until_stored: bool, within: float | None
+    ) -> contextlib.AbstractContextManager[None] | None:
         if not self._up():
             return None
+        call = self._lock_call
+        if within is not None and "lock" in self._timed:
+            call = self._method("lock", max(0.0, within))
         try:
             held: contextlib.AbstractContextManager[None] = (
-                self._lock_call(self.key, until_put=True)
+                call(self.key, until_put=True)
                 if until_stored and "lock" in self._until_put
-                else self._lock_call(self.key)
+                else call(self.key)
             )
             held.__enter__()
         except ValueStored:
@@ -329,9 +356,11 @@ class GuardedStore:
         return held
 
     @contextlib.asynccontextmanager
-    async def alock(self, *, until_stored: bool = False) -> AsyncIterator[bool]:
+    async def alock(
+        self, *, until_stored: bool = False, within: float | None = None
+    ) -> AsyncIterator[bool]:
         """``lock``'s twin."""
-        held = await self._aacquire(until_stored)
+        held = await self._aacquire(until_stored, within)
         if held is None or held is _ASTORED:
             yield held is None
             return
@@ -341,15 +370,16 @@ class GuardedStore:
         finally:
             HOLDERS.forget(self.store, self.key, held)
             if isinstance(held, _Taken):
-                self._try(held.release, None)
+                self._try(held.release, None, always=True)
             elif _running_loop() is None:  # closed by the garbage collector, its loop gone
                 if isinstance(self._target, LocalStore):
                     exit_now(held)
             else:
-                await self._atry(lambda: held.__aexit__(None, None, None), None, quick=True)
+                release = held.__aexit__
+                await self._atry(lambda: release(None, None, None), None, quick=True, always=True)
 
     async def _aacquire(
-        self, until_stored: bool
+        self, until_stored: bool, within: float | None
     ) -> contextlib.AbstractAsyncContextManager[None] | None:
         self._reclaim()
         self.refuse_blocking(awaiting=True)
@@ -368,17 +398,21 @@ class GuardedStore:
         # A store that takes the timeout gives up by itself; the backstop is for
         # one whose calls hang (one call past its own deadline), or that takes none.
         timed = "alock" in self._timed
+        wait, call = self.lock_timeout, self._alock_call
+        if within is not None and timed:
+            wait = max(0.0, within)
+            call = self._method("alock", wait)
         # The SDK's own LocalStores bound their wait and never hang in a call: no backstop.
         timer = (
             None
             if timed and self._local
-            else asyncio.timeout(self.lock_timeout + (self.timeout if timed else 0.0))
+            else asyncio.timeout(wait + (self.timeout if timed else 0.0))
         )
         try:
             held: contextlib.AbstractAsyncContextManager[None] = (
-                self._alock_call(self.key, until_put=True)
+                call(self.key, until_put=True)
                 if until_stored and "alock" in self._until_put
-                else self._alock_call(self.key)
+                else call(self.key)
             )
             async with timer or contextlib.nullcontext():
                 await held.__aenter__()  # cancelled at the deadline: nothing is held
