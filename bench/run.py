@@ -278,6 +278,23 @@ def _cold_rows(results: dict[str, Any]) -> list[list[str]]:
                 _met(1e3 * seconds - delay_ms <= 10),
             ]
         )
+    least = cs["contenders"].get(items.LEAST)
+    if least is not None:
+        for mode, callers in (("threads", cs["threads"]), ("asyncio", cs["tasks"])):
+            unit = "threads" if mode == "threads" else "tasks"
+            theirs = least[f"{mode}_seconds"]
+            rows.append(
+                [
+                    "3",
+                    f"the same, {callers} {unit}: over the least a token layer can do (ms)",
+                    _n(1e3 * ours[f"{mode}_seconds"], 1),
+                    "one shared raw POST",
+                    _n(1e3 * theirs, 1),
+                    f"{1e3 * (ours[f'{mode}_seconds'] - theirs):+.1f} ms",
+                    DASH,
+                    DASH,
+                ]
+            )
     stall, floor_stall = ours["asyncio_longest_loop_stall"], floor["asyncio_longest_loop_stall"]
     rows.append(
         [
