@@ -8,7 +8,6 @@ on a deadlock the test fails instead of hanging.
 from __future__ import annotations
 
 import asyncio
-import gc
 import threading
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 import pytest
 
 from provider_tokens import BlockingCallError, TokenError
-from provider_tokens.stores import FileStore, LocalStore, MemoryStore, TokenStore
+from provider_tokens.stores import FileStore, LocalStore, LockTimeoutError, MemoryStore, TokenStore
 from provider_tokens.stores._guard import GuardedStore
 from provider_tokens.testing import ManualClock
 
@@ -116,5 +115,13 @@ def test_a_lock_left_by_a_task_of_a_closed_loop_is_released_for_the_next_caller(
     # Released, not just bypassed: the store's own lock is free.
     with local_store.lock(KEY, timeout=0):
         pass
-    del pending
-    gc.collect()  # the abandoned task goes now, releasing nothing twice
+    # The abandoned task's own release, when it is collected, must not free the lock
+    # of whoever holds it next.
+    with other.lock():
+        pending._log_destroy_pending = False  # type: ignore[attr-defined]  # on purpose
+        coro = pending.get_coro()
+        assert coro is not None
+        coro.close()  # what collecting the task does: its finally runs its release
+        with pytest.raises(LockTimeoutError), local_store.lock(KEY, timeout=0):
+            pass
+    assert other._up()  # its own release did not fail
