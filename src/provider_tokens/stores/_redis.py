@@ -100,7 +100,9 @@ class RedisStore:
     ``put``. Waiters are woken by that message (see ``_redis_notify``: one listener
     thread and pub/sub connection per store and process), and otherwise try again
     every ``FALLBACK`` seconds or when the holder's lease runs out, until the lock is
-    theirs or their ``timeout`` runs out. A lock key found without an expiry is given
+    theirs or their ``timeout`` runs out. With ``until_put=True`` (what sources pass) a
+    wait told that a value was stored ends with ``ValueStored`` instead, the lock not
+    taken: the caller reads the value. A lock key found without an expiry is given
     the lease.
 
     While the lock is held its lease is renewed (a watchdog): every ``lease / 3``
