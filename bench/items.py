@@ -29,6 +29,7 @@ import httpx
 
 from bench import contenders as c
 from bench.harness import ROOT, Rounds, Servers, median, rotated, timed
+from provider_tokens._clients import _with_cookies
 from provider_tokens.testing._servers import redis_server, redis_server_binary
 
 # -- 1 and 2: the hot path --------------------------------------------------------------
@@ -209,8 +210,10 @@ LEAST = "one shared raw POST"
 
 # The raw POST of MoneyKit's token request: its form, Basic credentials and headers.
 # The least a token layer can do: the first caller sends that POST, the others
-# wait for its answer on an Event (threads) or a future (tasks); no cache, no store,
-# no error handling. The floor under any library's cold start on this machine.
+# wait for its answer on an Event (threads) or the future itself (tasks: not even
+# shielded from a caller's cancellation); no cache, no store, no error handling, and
+# a client as lean as the sources' own (no environment lookups, no cookie work for
+# answers that set none). The floor under any library's cold start on this machine.
 def _post_of(base: str) -> dict[str, Any]:
     return {
         "url": c.token_url(base),
@@ -221,7 +224,7 @@ def _post_of(base: str) -> dict[str, Any]:
 
 
 def _least_sync(base: str) -> tuple[Callable[[], str], Callable[[], None]]:
-    client, post = httpx.Client(), _post_of(base)
+    client, post = _with_cookies(httpx.Client(trust_env=False)), _post_of(base)
     first, landed, box = threading.Lock(), threading.Event(), [""]
 
     def ask() -> str:
@@ -237,12 +240,12 @@ def _least_sync(base: str) -> tuple[Callable[[], str], Callable[[], None]]:
 async def _least_async(
     base: str,
 ) -> tuple[Callable[[], Awaitable[str]], Callable[[], Awaitable[None]]]:
-    client, post = httpx.AsyncClient(), _post_of(base)
+    client, post = _with_cookies(httpx.AsyncClient(trust_env=False)), _post_of(base)
     shared: list[asyncio.Future[str]] = []
 
     async def ask() -> str:
         if shared:
-            return await asyncio.shield(shared[0])
+            return await shared[0]
         shared.append(asyncio.get_running_loop().create_future())
         shared[0].set_result(str((await client.post(**post)).json()["access_token"]))
         return shared[0].result()
@@ -355,8 +358,8 @@ def _cold_contenders(resource_url: str) -> list[ColdStart]:
         ),
         ColdStart(
             LEAST,
-            "one raw POST shared through a threading.Event / an asyncio future, on a client "
-            "made beforehand: the least any token layer can do, the floor for the others",
+            "one raw POST shared through a threading.Event / an asyncio future, on a lean "
+            "client made beforehand: the least any token layer can do, the floor for the others",
             _least_sync,
             _least_async,
         ),

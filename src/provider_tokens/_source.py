@@ -13,6 +13,7 @@ tokens, so a sync and an async refresh must never overlap.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import time
@@ -119,9 +120,12 @@ class TokenSource(httpx.Auth):
         self._store_bounds = (timeout, fetch_budget)
         # A RedisStore's connections for this source, made now rather than in the
         # first token request: a cluster client asks a node for the slots when made.
+        # A store that fails here fails the source nothing: its guard, made at the
+        # first request, tries again and reports it.
         bounded = getattr(self._store, "_bounded", None)
         if callable(bounded):
-            bounded(timeout)
+            with contextlib.suppress(Exception):
+                bounded(timeout)
         self._cache = TokenCache(
             provider=self.provider,
             clock=self._clock,

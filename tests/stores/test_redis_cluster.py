@@ -246,3 +246,29 @@ def test_a_killed_master(
     store.close()
     client.close()
     asyncio.run(asyncio.sleep(0))  # nothing async left behind
+
+
+def test_a_source_is_made_and_works_while_its_cluster_is_down(
+    own_redis_cluster: LocalCluster, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A service starting while Redis is not up: the source is made (the store's
+    cluster client cannot be, and that fallback is not kept for later sources) and
+    fetches with the store bypassed, with one warning."""
+    cluster = own_redis_cluster
+    client = _client(cluster)  # made while the cluster was up
+    store = RedisStore(client)
+    for port in cluster.ports:
+        cluster.kill(port)
+    caplog.set_level(logging.WARNING, logger="provider_tokens")
+    mock = MockProvider(EXAMPLE.success())
+    made = Bounded(
+        lambda: EXAMPLE.make(http_client=mock.client(), store=store, timeout=1.0), within=WAIT
+    )
+    source = made.result()
+    call = Bounded(source.token, within=WAIT)
+    assert call.result().access_token == EXAMPLE.access_token
+    assert len(mock.requests) == 1
+    assert len([r for r in caplog.records if "failed" in r.getMessage()]) == 1
+    assert store._views == {}  # the fallback to your own client is not kept
+    store.close()
+    client.close()

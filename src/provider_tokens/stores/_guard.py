@@ -145,7 +145,12 @@ class GuardedStore:
         # A RedisStore gives a view of itself on bounded connections (duck-typed:
         # importing it here would load the Redis code for every source).
         bounded = getattr(store, "_bounded", None)
-        self._target: TokenStore = bounded(timeout) if callable(bounded) else store
+        self._target: TokenStore = store
+        if callable(bounded):
+            try:
+                self._target = bounded(timeout)
+            except Exception as exc:  # a store that cannot even be set up: bypassed
+                self._failed(exc)
         # Checked once: which of its methods take a timeout (older stores do not).
         self._timed = frozenset(
             name

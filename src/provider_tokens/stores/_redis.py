@@ -190,7 +190,10 @@ class RedisStore:
                 view.client = bounded_client(self.client, timeout)
                 view._bound, view._views = timeout, {}
                 view._start()
-                self._views[timeout] = view
+                # A cluster that no node of answered just now: not kept, so that the
+                # next source made on this store tries again.
+                if not (is_cluster(self.client) and view.client is self.client):
+                    self._views[timeout] = view
             return view
 
     def close(self) -> None:

@@ -142,6 +142,7 @@ def bounded_client(client: Client, bound: float) -> Client:
     """
     import redis
     from redis.backoff import NoBackoff
+    from redis.exceptions import RedisClusterException
     from redis.retry import Retry
 
     if is_cluster(client):
@@ -155,7 +156,7 @@ def bounded_client(client: Client, bound: float) -> Client:
                 retry=Retry(NoBackoff(), 0),
                 **_cluster_settings(cluster, None, bound),
             )
-        except redis.RedisError:
+        except (redis.RedisError, RedisClusterException):  # no node answers (not a RedisError)
             return client
     plain = cast("redis.Redis", client)
     if not _known(plain):
