@@ -552,8 +552,9 @@ def render_config(results: dict[str, Any]) -> str:
         "rounds are discarded; figures are medians over rounds, ratios the median of "
         f"per-round ratios. {plans}. All clients with httpx's defaults (limits, timeouts)",
         f"- cold start (3): {cfg['cold_threads']} threads behind a barrier, then "
-        f"{cfg['cold_tasks']} tasks in one `gather`, fresh client state and a reset fake "
-        f"each trial, token endpoint delayed {cfg['cold_endpoint_delay']} s; "
+        f"{cfg['cold_tasks']} tasks in one `gather`, fresh client state, a reset fake and "
+        f"`gc.collect()` before each trial, token endpoint delayed "
+        f"{cfg['cold_endpoint_delay']} s; "
         f"{cfg['cold_warmups']} warm-up trial(s) discarded, median of "
         f"{cfg['cold_repetitions']}",
         f"- one fetch (4): `invalidate()` then `token()` vs `httpx.Client.post` + `.json()` "
