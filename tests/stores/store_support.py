@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from provider_tokens import AccessToken
-from provider_tokens.stores import FileStore, MemoryStore, RedisStore, StoredToken
+from provider_tokens.stores import FileStore, MemoryStore, RedisStore, StoredToken, TokenStore
 from provider_tokens.testing._servers import free_port, redis_server, redis_server_binary
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ __all__ = [
     "LocalCluster",
     "OwnRedis",
     "free_port",
+    "held_by_a_thread",
     "own_redis",
     "own_redis_cluster",
     "redis_cluster",
@@ -49,26 +50,23 @@ WORKER = Path(__file__).with_name("fleet_worker.py")
 AnyStore = MemoryStore | FileStore | RedisStore
 
 
-def _redis_binary() -> str:
-    """redis-server's path; without one the test skips, except under CI (``CI`` set)."""
-    binary = redis_server_binary()
+def _installed(binary: str | None, name: str, package: str) -> str:
+    """``binary``, the path found for ``name``; without one the test skips, except
+    under CI (``CI`` set), where it fails."""
     if binary is None:
-        message = "redis-server is not installed (make test installs Debian's redis-server)"
+        message = f"{name} is not installed (make test installs Debian's {package})"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
     return binary
+
+
+def _redis_binary() -> str:
+    return _installed(redis_server_binary(), "redis-server", "redis-server")
 
 
 def _redis_cli() -> str:
-    """redis-cli's path; skips without one, except under CI."""
-    binary = shutil.which("redis-cli")
-    if binary is None:
-        message = "redis-cli is not installed (make test installs Debian's redis-tools)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return binary
+    return _installed(shutil.which("redis-cli"), "redis-cli", "redis-tools")
 
 
 # Bounds on starting a local cluster: each node's first answer, then the whole cluster.
@@ -275,6 +273,37 @@ def own_redis() -> Iterator[OwnRedis]:
             yield server
         finally:
             os.kill(server.pid, signal.SIGCONT)  # never left frozen for the shutdown
+
+
+# How long a thread holding a lock waits to be let go, and is waited for.
+HOLD_WAIT = 10.0
+
+
+@contextlib.contextmanager
+def held_by_a_thread(store: TokenStore, key: str = "k") -> Iterator[Callable[[], None]]:
+    """``key``'s lock held by another thread through ``store`` (another ``FileStore``
+    on the same directory stands for another process) until the release yielded is
+    called, and released at the end in any case."""
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store.lock(key):
+            holding.set()
+            release.wait(HOLD_WAIT)
+
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    assert holding.wait(HOLD_WAIT)
+
+    def let_go() -> None:
+        release.set()
+        thread.join(HOLD_WAIT)
+        assert not thread.is_alive()
+
+    try:
+        yield let_go
+    finally:
+        let_go()
 
 
 def stored(

@@ -18,14 +18,14 @@ import os
 import select
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from provider_tokens.stores import FileStore, LockTimeoutError, _file_wait
 
-from store_support import Bounded, stored, until
+from store_support import Bounded, held_by_a_thread, stored, until
 
 WAIT = 10.0
 
@@ -39,31 +39,12 @@ def steps(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-@contextlib.contextmanager
-def held_elsewhere(path: Path, key: str = "k") -> Iterator[Callable[[], None]]:
+def held_elsewhere(
+    path: Path, key: str = "k"
+) -> contextlib.AbstractContextManager[Callable[[], None]]:
     """``key``'s lock held through another store on ``path``, as by another process,
     until the release yielded is called."""
-    other = FileStore(path)
-    holding, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with other.lock(key):
-            holding.set()
-            release.wait(WAIT)
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    assert holding.wait(WAIT)
-
-    def let_go() -> None:
-        release.set()
-        thread.join(WAIT)
-        assert not thread.is_alive()
-
-    try:
-        yield let_go
-    finally:
-        let_go()
+    return held_by_a_thread(FileStore(path), key)
 
 
 def open_lock_descriptors(store: FileStore) -> int:

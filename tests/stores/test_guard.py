@@ -17,7 +17,7 @@ from provider_tokens.stores import FileStore, MemoryStore, StoredToken, StoreErr
 from provider_tokens.stores._guard import RETRY_AFTER, GuardedStore, store_key
 from provider_tokens.testing import ManualClock
 
-from store_support import Bounded
+from store_support import Bounded, held_by_a_thread
 
 
 class BrokenStore(MemoryStore):
@@ -190,26 +190,11 @@ def test_within_bounds_a_lock_wait_below_the_lock_timeout(
     gets what is left of the first one's ``lock_timeout``, not a whole new one."""
     store = MemoryStore()
     guard = GuardedStore(store, key="k", provider="example", clock=ManualClock(), lock_timeout=30.0)
-    held = threading.Event()
-    done = threading.Event()
-
-    def other_holder() -> None:
-        with store.lock("k"):
-            held.set()
-            done.wait(30)
-
-    thread = threading.Thread(target=other_holder, daemon=True)
-    thread.start()
-    assert held.wait(5)
-    try:
-        with caplog.at_level(logging.WARNING, logger="provider_tokens"):
-            call = Bounded(lambda: inside(guard.lock(within=0.1)), within=10)
-        assert call.result() == "went ahead"
-        assert call.elapsed < 5  # far below lock_timeout
-        assert any("lock not free within" in r.getMessage() for r in caplog.records)
-    finally:
-        done.set()
-        thread.join(5)
+    with held_by_a_thread(store), caplog.at_level(logging.WARNING, logger="provider_tokens"):
+        call = Bounded(lambda: inside(guard.lock(within=0.1)), within=10)
+    assert call.result() == "went ahead"
+    assert call.elapsed < 5  # far below lock_timeout
+    assert any("lock not free within" in r.getMessage() for r in caplog.records)
 
 
 def inside(lock: contextlib.AbstractContextManager[bool]) -> str:

@@ -11,8 +11,7 @@ import contextlib
 import os
 import select
 import signal
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from provider_tokens.stores._base import LocalStore
 from provider_tokens.stores._guard import GuardedStore
 from provider_tokens.testing import ManualClock
 
-from store_support import Bounded, stored
+from store_support import Bounded, held_by_a_thread, stored
 
 pytestmark = [
     pytest.mark.skipif(not hasattr(os, "fork"), reason="this platform cannot fork"),
@@ -75,30 +74,6 @@ def _readable(fd: int, within: float) -> None:
     ready, _, _ = select.select([fd], [], [], within)
     if not ready:
         raise TimeoutError(f"nothing to read within {within:g} s")
-
-
-@contextlib.contextmanager
-def held_by_a_thread(store: LocalStore) -> Iterator[Callable[[], None]]:
-    """The key's lock, held by another thread until the release yielded is called."""
-    holding, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with store.lock("k"):
-            holding.set()
-            release.wait(WAIT)
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    assert holding.wait(WAIT)
-
-    def let_go() -> None:
-        release.set()
-        thread.join(WAIT)
-
-    try:
-        yield let_go
-    finally:
-        let_go()
 
 
 def locked_and_read(store: LocalStore) -> str:

@@ -18,10 +18,11 @@ Two bounds, given by the source:
 
 How each kind of store is bounded:
 
-- async calls, on every store: ``asyncio.timeout``; the lock wait is also passed
-  to the store's ``alock(key, timeout=...)`` when it takes one.
-- ``LocalStore`` (``MemoryStore``, ``FileStore``): quick and local, so called
-  inline; their lock waits take the timeout.
+- async calls: ``asyncio.timeout``; the lock wait is also passed to the store's
+  ``alock(key, timeout=...)`` when it takes one.
+- ``MemoryStore`` and ``FileStore``: quick and local, so called inline and timed after
+  the fact, their async ``get``/``put`` through the sync ones and a lock that is free
+  taken at once (``_try_lock``); their lock waits take the timeout.
 - ``RedisStore``: through connections of its own with socket timeouts no longer
   than ``timeout`` and no retries (redis-py's default retries with backoff would
   make one call last tens of seconds), and a lock wait with a deadline.
@@ -230,8 +231,8 @@ class GuardedStore:
         quick: bool = False,
         always: bool = False,
     ) -> T:
-        """``_try``'s twin; ``quick`` ops (a LocalStore's get, put, release) are timed
-        after the fact, as sync calls are, rather than by a timer."""
+        """``_try``'s twin; ``quick`` ops (a LocalStore's release) are timed after the
+        fact, as sync calls are, rather than by a timer."""
         if not (always or self._up()):
             return default
         timer = None if quick and self._local else asyncio.timeout(self.timeout)
@@ -290,7 +291,7 @@ class GuardedStore:
     async def aget(self) -> StoredToken | None:
         if self._local:  # its aget is its get: spare the coroutines
             return self.get()
-        return await self._atry(lambda: self._target.aget(self.key), None, quick=True)
+        return await self._atry(lambda: self._target.aget(self.key), None)
 
     def put(self, value: StoredToken) -> None:
         self._try(lambda: self._target.put(self.key, value), None)
@@ -299,7 +300,7 @@ class GuardedStore:
         if self._local:
             self.put(value)
             return
-        await self._atry(lambda: self._target.aput(self.key, value), None, quick=True)
+        await self._atry(lambda: self._target.aput(self.key, value), None)
 
     def discard(self, access_token: str) -> None:
         # A task of this loop holds the lock: a store that waits for it could only
