@@ -242,6 +242,37 @@ async def test_a_cancelled_request_is_taken_over_and_costs_no_refetch_interval()
     assert jwks.requests == 1  # the cancelled request never reached the JWKS
 
 
+async def test_a_request_task_cancelled_by_someone_else_is_no_outcome_for_its_caller() -> None:
+    """A shutdown cancelling "all other tasks" cancels the request's task, not the
+    caller: it gets no CancelledError, and leads a new request."""
+    jwks, clock = Jwks("a"), ManualClock()
+    keys = keyset(jwks, clock)
+    jwks.agate = asyncio.Event()
+    leader = asyncio.create_task(keys.akey("a"))
+    await asyncio.sleep(0)  # leading: its request task is made
+    await asyncio.sleep(0)  # and waits at the gate
+    for task in list(keys._tasks):
+        task.cancel()
+    await asyncio.sleep(0)
+    jwks.agate.set()
+    assert await asyncio.wait_for(leader, WAIT) == "key of a"
+    assert jwks.requests == 1  # the cancelled one never reached the JWKS
+
+
+async def test_a_request_task_cancelled_before_its_first_step_is_dropped() -> None:
+    """Its request never ran: the flight is dropped, not left for later callers to wait
+    on, and the caller leads a new one."""
+    jwks, clock = Jwks("a"), ManualClock()
+    keys = keyset(jwks, clock)
+    leader = asyncio.create_task(keys.akey("a"))
+    await asyncio.sleep(0)  # leading: its request task is made, not yet started
+    (task,) = keys._tasks
+    task.cancel()
+    assert await asyncio.wait_for(leader, WAIT) == "key of a"
+    assert await asyncio.wait_for(keys.akey("a"), WAIT) == "key of a"
+    assert jwks.requests == 1
+
+
 def test_a_lookup_takes_over_the_request_of_a_thread_that_died_leading_it() -> None:
     jwks, clock = Jwks("a"), ManualClock()
     keys = keyset(jwks, clock)

@@ -14,7 +14,6 @@ One lock guards the state; no I/O happens under it.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import threading
@@ -64,14 +63,6 @@ class Entry:
 
     def shared(self) -> StoredToken:
         return StoredToken(self.token, issued_at=self.issued_at, valid_until=self.valid_until)
-
-
-def _end(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        # A fetch closed with its loop (garbage-collected, never finished): the loop
-        # refuses the wake-up, and there is nobody left on it to wake.
-        with contextlib.suppress(RuntimeError):
-            future.set_result(None)
 
 
 class _Landing:
@@ -266,44 +257,19 @@ class TokenCache:
     async def alead(
         self, flight: Flight[AccessToken], fetch: Callable[[], Awaitable[Entry]]
     ) -> bool:
-        """Run the leader's fetch in a task of its own: ``True`` once it landed,
-        ``False`` if the flight was abandoned (then claim again).
+        """Run the leader's fetch in a task of its own (``Flight.lead_in_task``):
+        ``True`` once it landed, ``False`` if the flight was abandoned (then claim again)."""
 
-        The fetch runs in its own task so that a cancelled leader does not cancel it
-        for everyone waiting on it. The leader waits on a future of its own, which
-        the task sets as its last step: a cancelled leader cancels only that, and the
-        leader resumes one event-loop pass sooner than through ``asyncio.shield``
-        (whose outer future is set by a done-callback, itself a pass later). A task
-        cancelled by someone else (a shutdown cancelling "all other tasks") abandons
-        the flight: no outcome, and not this caller's error.
-        """
-        loop = asyncio.get_running_loop()
-        ended: asyncio.Future[None] = loop.create_future()
+        async def land() -> None:
+            with _Landing(self, flight) as outcome:
+                outcome.entry = await fetch()
+            if outcome.landed is not None and self._on_token is not None:
+                await asyncio.to_thread(self._call_back, outcome.landed)
 
-        async def run() -> None:
-            try:
-                with _Landing(self, flight) as outcome:
-                    outcome.entry = await fetch()
-                if outcome.landed is not None and self._on_token is not None:
-                    await asyncio.to_thread(self._call_back, outcome.landed)
-            finally:
-                _end(ended)
-
-        def finished(task: asyncio.Task[None]) -> None:
-            self._tasks.discard(task)
-            if task.cancelled() and not flight.done:
-                self.abandon(flight)  # cancelled before its first step: run() never ran
-            _end(ended)
-            if not task.cancelled():
-                # A bug's exception also ended the flight: callers get it from there.
-                task.exception()
-
-        flight.led_on(loop)
-        task = loop.create_task(run())
-        self._tasks.add(task)
-        task.add_done_callback(finished)
-        await ended
-        return not flight.abandoned
+        flight.led_on(asyncio.get_running_loop())
+        return await flight.lead_in_task(
+            land, dropped=lambda: self.abandon(flight), tasks=self._tasks
+        )
 
     def _call_back(self, token: AccessToken) -> None:
         if self._on_token is None:

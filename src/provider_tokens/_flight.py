@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ._exceptions import BlockingCallError
@@ -68,6 +68,49 @@ class Flight(Generic[T]):
 
     def led_on(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop, self.loop_thread = loop, threading.get_ident()
+
+    async def lead_in_task(
+        self,
+        land: Callable[[], Awaitable[None]],
+        *,
+        dropped: Callable[[], None],
+        tasks: set[asyncio.Task[None]],
+    ) -> bool:
+        """The leader's ``land()`` (its fetch, which ends this flight) run in a task of
+        its own, waited for: ``True`` once the flight landed, ``False`` if it ended
+        without an outcome (then claim again).
+
+        A cancelled leader cancels only its wait, never the fetch the others wait for.
+        The task wakes the leader itself, as its last step (one event-loop pass sooner
+        than ``asyncio.shield``, whose outer future a done-callback sets a pass later).
+        A task cancelled by someone else (a shutdown cancelling "all other tasks") is
+        no outcome and not the leader's error; one cancelled before its first step,
+        ``land()`` never run, is ``dropped()``. ``tasks`` keeps the task alive (the loop
+        holds only a weak reference) until it is done.
+        """
+        loop = asyncio.get_running_loop()
+        ended: asyncio.Future[None] = loop.create_future()
+
+        async def run() -> None:
+            try:
+                await land()
+            finally:
+                _wake(ended)
+
+        def finished(task: asyncio.Task[None]) -> None:
+            tasks.discard(task)
+            if task.cancelled() and not self.done:
+                dropped()
+            _wake(ended)
+            if not task.cancelled():
+                # A bug's exception also ended the flight: callers get it from there.
+                task.exception()
+
+        task = loop.create_task(run())
+        tasks.add(task)
+        task.add_done_callback(finished)
+        await ended
+        return not self.abandoned
 
     # -- ending ------------------------------------------------------------------------
 
@@ -223,7 +266,10 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 
 def _wake(future: asyncio.Future[None]) -> None:
     if not future.done():
-        future.set_result(None)
+        # A future of a loop closed since (its task garbage-collected, never finished):
+        # the loop refuses the wake-up, and there is nobody left on it to wake.
+        with contextlib.suppress(RuntimeError):
+            future.set_result(None)
 
 
 def _wake_in_turns(loop: asyncio.AbstractEventLoop, futures: list[asyncio.Future[None]]) -> None:

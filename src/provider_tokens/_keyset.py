@@ -14,6 +14,7 @@ is still used.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -121,10 +122,11 @@ class KeySet:
             if flight is None:
                 return key
             if lead:
-                task = loop.create_task(self._aland(flight))
-                self._tasks.add(task)  # the loop keeps only a weak reference
-                task.add_done_callback(self._tasks.discard)
-                await asyncio.shield(task)
+                await flight.lead_in_task(
+                    functools.partial(self._aland, flight),
+                    dropped=functools.partial(self._drop, flight),
+                    tasks=self._tasks,
+                )
             else:
                 await flight.wait_async()
 
@@ -184,8 +186,7 @@ class KeySet:
             self._ended(flight, None, exc)
             return
         except BaseException:
-            with self._lock:
-                self._dropped(flight)
+            self._drop(flight)
             raise
         self._ended(flight, members, None)
 
@@ -196,10 +197,13 @@ class KeySet:
             self._ended(flight, None, exc)
             return
         except BaseException:
-            with self._lock:
-                self._dropped(flight)
+            self._drop(flight)
             raise
         self._ended(flight, members, None)
+
+    def _drop(self, flight: Flight[bool]) -> None:
+        with self._lock:
+            self._dropped(flight)
 
     def _dropped(self, flight: Flight[bool]) -> None:
         """Forget ``flight`` as if it had never started. Called with the lock held."""
