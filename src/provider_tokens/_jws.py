@@ -37,12 +37,15 @@ def _pyjwt() -> ModuleType | None:
     return jwt if jwt.algorithms.has_crypto else None
 
 
-def jose(provider: str) -> ModuleType:
-    """PyJWT, with its cryptography backend; or ``ConfigurationError`` naming the extra."""
+def jose(provider: str, *, needed_for: str = "verifying signed tokens") -> ModuleType:
+    """PyJWT, with its cryptography backend; or ``ConfigurationError`` naming the extra.
+
+    Imported at each call, so that a test hiding PyJWT (``sys.modules["jwt"] = None``)
+    is honoured even once it has been loaded."""
     jwt = _pyjwt()
     if jwt is None:
         raise ConfigurationError(
-            f"{provider}: verifying signed tokens needs PyJWT with cryptography: {EXTRA}",
+            f"{provider}: {needed_for} needs PyJWT with cryptography: {EXTRA}",
             provider=provider,
         )
     return jwt
@@ -167,11 +170,6 @@ class Claims(dict[str, Any]):
         return type(self)(copy.deepcopy(dict(self), memo))
 
 
-def frozen(claims: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Verified claims as a read-only mapping."""
-    return Claims(claims)
-
-
 def _seconds(value: object) -> float | None:
     """A NumericDate (RFC 7519 §2): a finite JSON number, not a bool."""
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -196,8 +194,8 @@ def _parse(jwt: ModuleType, token: str) -> Signed | None:
     if not isinstance(header, dict) or not isinstance(claims, dict):
         return None
     return Signed(
-        header=frozen(header),
-        claims=frozen(claims),
+        header=Claims(header),
+        claims=Claims(claims),
         signing_input=token.rsplit(".", 1)[0].encode("ascii"),
         signature=parts["signature"],
     )

@@ -13,12 +13,10 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .._exceptions import ConfigurationError
+from .._jws import jose
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePrivateKey
-
-EXTRA = "pip install 'provider-tokens[jwt]'"
 
 
 def body_bytes(body: bytes | str | Mapping[str, Any]) -> bytes:
@@ -84,7 +82,7 @@ class KeyRing:
         value is written into the header over the current key's signature, a
         forgery whose kid no JWKS lists.
         """
-        _require(self.provider)
+        jose(self.provider, needed_for="signing fake webhooks")
         import jwt
 
         with self._lock:
@@ -105,7 +103,7 @@ class KeyRing:
         return self._keys[-1]
 
     def _make(self) -> _Key:
-        _require(self.provider)
+        jose(self.provider, needed_for="signing fake webhooks")
         from cryptography.hazmat.primitives.asymmetric import ec
         from jwt.algorithms import ECAlgorithm
 
@@ -120,20 +118,3 @@ class KeyRing:
         with self._lock:
             kids = [key.kid for key in self._keys]
         return f"KeyRing(provider={self.provider!r}, kids={kids!r})"
-
-
-def _require(provider: str) -> None:
-    """A ``ConfigurationError`` naming the extra unless PyJWT and cryptography import.
-
-    Checked on every use, ``jwt`` itself included, so that a test hiding PyJWT
-    (``sys.modules["jwt"] = None``) is honoured even once its submodules are loaded.
-    """
-    try:
-        import jwt  # noqa: F401
-        from cryptography.hazmat.primitives.asymmetric import ec  # noqa: F401
-        from jwt.algorithms import ECAlgorithm  # noqa: F401  (defined only with cryptography)
-    except ImportError as error:
-        raise ConfigurationError(
-            f"signing fake {provider} webhooks needs PyJWT with cryptography: {EXTRA}",
-            provider=provider,
-        ) from error

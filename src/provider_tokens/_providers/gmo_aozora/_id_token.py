@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from ..._exceptions import IdTokenError
-from ..._jws import Checks, frozen
+from ..._jws import Checks
 
 ALGORITHM = "HS256"
 LEEWAY = 60.0  # exp and iat: the bank's clock and ours may differ a little
@@ -61,7 +61,7 @@ class IdTokenRules:
             sent = claims.get("nonce")
             if not isinstance(sent, str) or not checks.same(sent, nonce):
                 checks.fail("nonce", "nonce is not the one sent with the authorization request")
-        return frozen(claims)
+        return claims  # read-only already (``Claims``)
 
 
 def _for(audience: object, party: object, client_id: str) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
 from ..._exceptions import ConfigurationError, WebhookVerificationError
-from ..._jws import Checks, Signed, frozen, jose
+from ..._jws import Checks, Signed, jose
 from ..._keyset import KeySet, UnknownKey
 from . import KEYS_TTL, SIGNATURE_HEADER
 
@@ -121,4 +121,4 @@ class WebhookVerifier:
         actual = hashlib.sha256(body).hexdigest()
         if not _SHA256_HEX.fullmatch(signed_hash) or not checks.same(signed_hash.lower(), actual):
             checks.fail("body", "body does not match its signed SHA-256 (request_body_sha256)")
-        return frozen(claims)
+        return claims  # read-only already (``Claims``)
